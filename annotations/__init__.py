@@ -1,0 +1,1 @@
+"""Label schema, guidelines, gold data, synthetic corpus, agreement and the doccano round-trip."""

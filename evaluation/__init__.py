@@ -1,0 +1,1 @@
+"""Metrics, threshold choice, calibration, reports and benchmarks."""

@@ -1,0 +1,1 @@
+"""The review queue: store, web app, auth and audit log."""
