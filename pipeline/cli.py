@@ -22,8 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
-class UsageError(Exception):
-    """A problem with how the command was called or with its input as a whole (exit code 2)."""
+from pipeline.errors import UsageError  # noqa: E402  (re-exported for command modules)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,285 @@
+"""Batch scans: stream an archive through a model, apply the case timeline, account for every row.
+
+A scan makes two passes so that memory stays flat however large the archive is:
+
+1. rows are read in chunks; each chunk's valid notes are analysed (in 1..N worker processes)
+   and their per-note flags spilled to a temporary JSONL file, while a small handling index
+   (case id, note id, time, handling sentences; no note text) grows in memory; bad rows go
+   straight to `OUT.errors.jsonl`;
+2. the spilled flags are read back, the 24-hour rule is applied per case (a case's notes may
+   be in any order and in several files), and the final flags are written.
+
+Every input row ends as exactly one of: flags written (flagged or clean) or an error row.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+import os
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from tqdm import tqdm
+
+from pipeline.errors import UsageError
+from pipeline.io import NoteReader, RowResult, SourceInfo
+from pipeline.outputs import OUTPUT_FORMATS, open_flag_writer
+from pipeline.schema import MARKERS, Evidence, Note, NoteFlags
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CHUNK_SIZE = 256
+
+
+@dataclass
+class ScanSummary:
+    model: str
+    output: str
+    errors_path: str
+    rows_read: int = 0
+    notes_scanned: int = 0
+    notes_flagged: int = 0
+    errors: int = 0
+    flagged_per_marker: Counter = field(default_factory=Counter)
+    error_reasons: Counter = field(default_factory=Counter)
+    sources: list[SourceInfo] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def notes_clean(self) -> int:
+        return self.notes_scanned - self.notes_flagged
+
+    def accounted(self) -> bool:
+        return self.rows_read == self.notes_scanned + self.errors
+
+    def to_dict(self) -> dict:
+        return {
+            "model": self.model,
+            "output": self.output,
+            "errors_path": self.errors_path,
+            "rows_read": self.rows_read,
+            "notes_scanned": self.notes_scanned,
+            "notes_flagged": self.notes_flagged,
+            "notes_clean": self.notes_clean,
+            "errors": self.errors,
+            "flagged_per_marker": {m: self.flagged_per_marker.get(m, 0) for m in MARKERS},
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def errors_path_for(output: str | Path) -> Path:
+    """`out/flags.jsonl` -> `out/flags.errors.jsonl`."""
+    output = Path(output)
+    return output.with_name(output.stem + ".errors.jsonl")
+
+
+# --- workers ------------------------------------------------------------------------------
+
+_worker_model = None
+
+
+def _init_worker(model_spec: str) -> None:
+    global _worker_model
+    from models import load
+
+    _worker_model = load(model_spec)
+
+
+def _analyse_in_worker(notes: list[Note]) -> list[tuple[str, dict, str, list[dict]] | tuple[str, str]]:
+    return analyse_chunk(_worker_model, notes)
+
+
+def analyse_chunk(model, notes: Sequence[Note]) -> list:
+    """Analyse a chunk; a note whose analysis fails becomes an error, the others go on.
+
+    Returns per note either ("ok", flags_dict, written_at_iso, handling_dicts) or
+    ("error", reason). Plain data, so it crosses process boundaries cheaply.
+    """
+    try:
+        analyses = model.analyse(notes)
+        return [_packed(a) for a in analyses]
+    except Exception:  # isolate the failing note(s)
+        out = []
+        for note in notes:
+            try:
+                out.append(_packed(model.analyse([note])[0]))
+            except Exception as exc:
+                log.warning("analysis failed for note %s: %s", note.note_id, type(exc).__name__)
+                out.append(("error", f"analysis failed ({type(exc).__name__})"))
+        return out
+
+
+def _packed(analysis) -> tuple:
+    return (
+        "ok",
+        analysis.flags.to_dict(),
+        analysis.written_at.isoformat(),
+        [e.to_dict() for e in analysis.handling],
+    )
+
+
+def _chunks(rows: Iterable[RowResult], size: int) -> Iterator[list[RowResult]]:
+    chunk: list[RowResult] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+# --- the scan --------------------------------------------------------------------------------
+
+
+def scan(
+    inputs: Sequence[str | Path],
+    output: str | Path,
+    model_spec: str = "default",
+    fmt: str | None = None,
+    columns: dict[str, str] | None = None,
+    workers: int = 1,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    progress: bool | None = None,
+) -> ScanSummary:
+    """Scan archives into a flag file. Raises UsageError when the run cannot start."""
+    from models import load
+    from pipeline.cases import HandlingIndex, resolve_unhandled
+
+    output = Path(output)
+    fmt = fmt or _format_from_suffix(output)
+    if fmt not in OUTPUT_FORMATS:
+        raise UsageError(f"unknown output format '{fmt}'; use one of {', '.join(OUTPUT_FORMATS)}")
+    if workers < 1:
+        raise UsageError("--workers must be at least 1")
+    reader = NoteReader(inputs, columns)
+    reader.check_headers()  # a missing column stops the run before any work
+    try:
+        model = load(model_spec)
+    except Exception as exc:
+        raise UsageError(f"cannot load model '{model_spec}': {exc}") from None
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    errors_path = errors_path_for(output)
+    summary = ScanSummary(model=model.label, output=str(output), errors_path=str(errors_path))
+    index = HandlingIndex()
+    started = time.perf_counter()
+
+    spill = tempfile.NamedTemporaryFile(
+        "w+", encoding="utf-8", suffix=".spill.jsonl", dir=output.parent, delete=False
+    )
+    pool = None
+    try:
+        with open(errors_path, "w", encoding="utf-8") as errors_file, tqdm(
+            desc="scan", unit=" notes", disable=_progress_disabled(progress), delay=3, mininterval=1.0
+        ) as bar:
+
+            def record_error(row: RowResult, reason: str) -> None:
+                summary.errors += 1
+                summary.error_reasons[_reason_kind(reason)] += 1
+                errors_file.write(
+                    json.dumps({"source": row.source, "row": row.row, "note_id": row.note_id, "reason": reason}, ensure_ascii=False)
+                    + "\n"
+                )
+
+            def chunk_jobs() -> Iterator[tuple[list[RowResult], list[Note]]]:
+                for chunk in _chunks(reader, chunk_size):
+                    good = [r for r in chunk if r.note is not None]
+                    yield chunk, good
+
+            if workers > 1:
+                ctx = multiprocessing.get_context("fork")
+                pool = ctx.Pool(workers, initializer=_init_worker, initargs=(model_spec,))
+                jobs = chunk_jobs()
+                pending: list = []
+
+                def results() -> Iterator[tuple[list[RowResult], list]]:
+                    for chunk, good in jobs:
+                        pending.append((chunk, pool.apply_async(_analyse_in_worker, (good,))))
+                        if len(pending) >= workers * 2:
+                            done_chunk, res = pending.pop(0)
+                            yield done_chunk, res.get()
+                    while pending:
+                        done_chunk, res = pending.pop(0)
+                        yield done_chunk, res.get()
+
+                analysed = results()
+            else:
+                analysed = ((chunk, analyse_chunk(model, good)) for chunk, good in chunk_jobs())
+
+            for chunk, packed in analysed:
+                packed_iter = iter(packed)
+                for row in chunk:
+                    summary.rows_read += 1
+                    if row.note is None:
+                        record_error(row, row.error or "unreadable row")
+                        continue
+                    result = next(packed_iter)
+                    if result[0] == "error":
+                        record_error(row, result[1])
+                        continue
+                    _, flags_dict, written_at, handling = result
+                    note = row.note
+                    index.add(note.case_id, note.note_id, note.written_at, [Evidence.from_dict(h) for h in handling])
+                    spill.write(json.dumps({"w": written_at, "f": flags_dict}, ensure_ascii=False) + "\n")
+                bar.update(len(chunk))
+        summary.sources = list(reader.sources)
+
+        spill.flush()
+        spill.seek(0)
+        with open_flag_writer(output, fmt) as writer:
+            for line in spill:
+                item = json.loads(line)
+                flags = NoteFlags.from_dict(item["f"])
+                flags = resolve_unhandled(flags, datetime.fromisoformat(item["w"]), index)
+                writer.write(flags)
+                summary.notes_scanned += 1
+                flagged = flags.flagged
+                if flagged:
+                    summary.notes_flagged += 1
+                    summary.flagged_per_marker.update(flagged)
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+        spill.close()
+        os.unlink(spill.name)
+    summary.seconds = time.perf_counter() - started
+    log.info("scan done: %s", summary.to_dict())
+    return summary
+
+
+def predict_notes(model, notes: Sequence[Note], chunk_size: int = DEFAULT_CHUNK_SIZE) -> list[NoteFlags]:
+    """Run a model over notes held in memory and apply the case timeline (evaluate, explain)."""
+    from pipeline.cases import apply_case_timeline
+
+    analyses = []
+    for start in range(0, len(notes), chunk_size):
+        analyses.extend(model.analyse(list(notes[start : start + chunk_size])))
+    return apply_case_timeline(analyses)
+
+
+def _format_from_suffix(output: Path) -> str:
+    suffix = output.suffix.lower().lstrip(".")
+    return suffix if suffix in OUTPUT_FORMATS else "jsonl"
+
+
+def _progress_disabled(progress: bool | None) -> bool:
+    """Show the bar when asked, or by default when stderr is a terminal (it appears after 3 s)."""
+    if progress is None:
+        import sys
+
+        return not sys.stderr.isatty()
+    return not progress
+
+
+def _reason_kind(reason: str) -> str:
+    """Group error reasons for the summary ("duplicate note_id", "unparseable date", ...)."""
+    return reason.split(",")[0].split("(")[0].split(";")[0].strip()[:60]

@@ -1,0 +1,261 @@
+"""The Danish text pipeline: spaCy's Danish tokenizer, a sentence splitter for journal notes,
+the lookup lemmatizer with a lower-case fallback, and LIX readability.
+
+Journal notes are not edited prose. They hold abbreviations (`d.d.`, `jf.`, `kl. 14.30`),
+dates (`4/3`), template headings (`Vurdering:`), bullet lists and hard line breaks. The splitter
+treats each of those the way a caseworker means them:
+
+- a full stop, `!` or `?` ends a sentence; an abbreviation's own full stop does not, except
+  for abbreviations that can close a sentence (`m.m.`, `osv.`, `d.d.`) before a capital letter;
+- a line break ends a sentence unless the next line continues it in lower case;
+- a template heading (`Vurdering:` at the start of a line) starts a new segment, and every
+  sentence below it belongs to that section (`section_of`);
+- a bullet (`-`, `•`, `*`, `1.`, `a)`) starts a new sentence.
+
+`get_nlp()` builds the pipeline once per process; every `token.lemma_` is lower-case.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Iterable
+
+import spacy
+from spacy.language import Language
+from spacy.lookups import load_lookups
+from spacy.pipeline import Lemmatizer
+from spacy.symbols import ORTH
+from spacy.tokens import Doc, Span, Token
+
+# Abbreviations common in journal notes; spaCy's Danish exceptions cover most, these are added
+# so that the tokenizer keeps each one whole (lower-case and capitalised forms).
+JOURNAL_ABBREVIATIONS: tuple[str, ...] = (
+    "d.d.", "bl.a.", "kl.", "jf.", "jvf.", "f.eks.", "evt.", "ift.", "mht.", "ca.", "pga.", "dvs.",
+    "tlf.", "mdr.", "md.", "nr.", "stk.", "pkt.", "vedr.", "inkl.", "ang.", "iflg.", "ifm.", "ifb.",
+    "hhv.", "osv.", "mv.", "m.m.", "m.v.", "o.l.", "mfl.", "m.fl.", "bhv.", "ug.", "sr.", "skr.",
+    "tidl.", "evt.", "hr.", "fr.", "stud.", "ekskl.", "vha.", "uge.", "kommunens.", "iht.", "jfr.",
+)
+
+# Abbreviations that may also close a sentence: before a capital letter they end it.
+SENTENCE_FINAL_ABBREVIATIONS: frozenset[str] = frozenset(
+    {"d.d.", "osv.", "mv.", "m.m.", "m.v.", "o.l.", "mfl.", "m.fl.", "mdr.", "inkl."}
+)
+
+SENTENCE_END_PUNCT: frozenset[str] = frozenset({".", "!", "?", "...", "…"})
+BULLET_TOKENS: frozenset[str] = frozenset({"-", "•", "*", "–", "—", "·", "o", "▪", "►", ">"})
+ENUMERATION_RE = re.compile(r"^(\d{1,2}[.)]|[a-h]\))$")
+ORDINAL_RE = re.compile(r"^\d+\.$")
+HEADING_MAX_WORDS = 4
+LONG_WORD_LETTERS = 6  # LIX: a long word has more than six letters
+
+if not Span.has_extension("heading"):
+    Span.set_extension("heading", getter=lambda span: heading_of(span))
+if not Span.has_extension("section"):
+    Span.set_extension("section", getter=lambda span: section_of(span))
+if not Doc.has_extension("headings"):
+    Doc.set_extension("headings", default=None)  # list of (token index of heading start, heading)
+
+
+def _line_start(doc: Doc, i: int) -> bool:
+    """True when token i is the first non-space token of a line."""
+    if i == 0:
+        return True
+    prev = doc[i - 1]
+    if prev.is_space and "\n" in prev.text:
+        return True
+    return "\n" in prev.whitespace_ or (i >= 2 and prev.is_space and "\n" in doc[i - 2].whitespace_)
+
+
+def _heading_at(doc: Doc, i: int) -> tuple[int, str] | None:
+    """A template heading starting at token i: 1-4 words at a line start followed by ':'.
+
+    Returns (index of the colon token, lower-cased heading) or None.
+    """
+    first = doc[i]
+    if not first.is_alpha or not first.text[0].isupper():
+        return None
+    words: list[str] = []
+    for j in range(i, min(i + HEADING_MAX_WORDS + 1, len(doc))):
+        token = doc[j]
+        if token.text == ":":
+            if not words:
+                return None
+            return j, " ".join(words).lower()
+        if not (token.is_alpha or token.text in {"/", "-", "&"}) or "\n" in token.whitespace_ or token.is_space:
+            return None
+        words.append(token.text)
+    return None
+
+
+@Language.component("journal_sentencizer")
+def journal_sentencizer(doc: Doc) -> Doc:
+    """Set sentence starts for journal notes (see the module docstring for the rules)."""
+    n = len(doc)
+    if n == 0:
+        doc._.headings = []
+        return doc
+    starts = [False] * n
+    headings: list[tuple[int, str]] = []
+    starts[0] = True
+    for i in range(n):
+        token = doc[i]
+        if token.is_space:
+            continue
+        at_line_start = _line_start(doc, i)
+        if at_line_start:
+            heading = _heading_at(doc, i)
+            if heading is not None:
+                starts[i] = True
+                headings.append((i, heading[1]))
+            elif token.text in BULLET_TOKENS or ENUMERATION_RE.match(token.text):
+                starts[i] = True
+            elif i > 0:
+                prev = _previous_word(doc, i)
+                blank_line = _blank_line_before(doc, i)
+                continues = token.text[:1].islower() and prev is not None and prev.text not in SENTENCE_END_PUNCT | {":"}
+                if blank_line or not continues:
+                    starts[i] = True
+        if i + 1 < n and _ends_sentence(doc, i):
+            nxt = i + 1
+            while nxt < n and doc[nxt].is_space:
+                nxt += 1
+            if nxt < n:
+                starts[nxt] = True
+    for i, token in enumerate(doc):
+        token.is_sent_start = starts[i] and not token.is_space if i else True
+    # whitespace tokens never start a sentence; the next real token does
+    for i in range(1, n):
+        if doc[i].is_space and starts[i]:
+            doc[i].is_sent_start = False
+    doc._.headings = headings
+    return doc
+
+
+def _previous_word(doc: Doc, i: int) -> Token | None:
+    j = i - 1
+    while j >= 0 and doc[j].is_space:
+        j -= 1
+    return doc[j] if j >= 0 else None
+
+
+def _blank_line_before(doc: Doc, i: int) -> bool:
+    text_between = "".join(doc[j].text_with_ws for j in range(max(0, i - 3), i) if doc[j].is_space or j == i - 1)
+    return text_between.count("\n") >= 2
+
+
+def _ends_sentence(doc: Doc, i: int) -> bool:
+    token = doc[i]
+    text = token.text
+    if text in SENTENCE_END_PUNCT:
+        return True
+    nxt = doc[i + 1] if i + 1 < len(doc) else None
+    if nxt is None or not nxt.text[:1].isupper() or not nxt.is_alpha:
+        return False
+    lower = text.lower()
+    if lower in SENTENCE_FINAL_ABBREVIATIONS:
+        return True
+    # "§ 52, stk. 3, nr. 7. Kontaktpersonen ..." — a number with its full stop before a capital
+    return bool(ORDINAL_RE.match(text)) and i > 0 and doc[i - 1].lower_ in {"nr.", "stk.", "pkt.", "§"} | {","}
+
+
+@Language.factory(
+    "journal_lemmatizer",
+    assigns=["token.lemma"],
+    default_config={"model": None, "mode": "lookup", "overwrite": True, "scorer": None},
+)
+def make_journal_lemmatizer(nlp: Language, model, name: str, mode: str, overwrite: bool, scorer):
+    return JournalLemmatizer(nlp.vocab, model, name, mode=mode, overwrite=overwrite, scorer=scorer)
+
+
+class JournalLemmatizer(Lemmatizer):
+    """spaCy's lookup lemmatizer (spacy-lookups-data tables) with a lower-case fallback.
+
+    The Danish lookup table is case-sensitive, so `Samtalen` at a sentence start would stay
+    unlemmatised. We try the form as written, then lower-cased, then keep the lower-cased form.
+    Every lemma is lower-case so patterns can be written in lower case.
+    """
+
+    def lookup_lemmatize(self, token: Token) -> list[str]:
+        table = self.lookups.get_table("lemma_lookup")
+        lemma = table.get(token.text) or table.get(token.lower_) or token.lower_
+        return [lemma.lower()]
+
+
+def _load_lemma_lookups():
+    return load_lookups("da", ["lemma_lookup"])
+
+
+@lru_cache(maxsize=1)
+def get_nlp() -> Language:
+    """The shared Danish pipeline, built once per process."""
+    nlp = spacy.blank("da")
+    for abbreviation in JOURNAL_ABBREVIATIONS:
+        for form in {abbreviation, abbreviation.capitalize(), abbreviation.upper()}:
+            nlp.tokenizer.add_special_case(form, [{ORTH: form}])
+    nlp.add_pipe("journal_sentencizer")
+    lemmatizer = nlp.add_pipe("journal_lemmatizer")
+    lemmatizer.initialize(lookups=_load_lemma_lookups())
+    return nlp
+
+
+def analyse(text: str) -> Doc:
+    """Tokenise, split and lemmatise one note."""
+    return get_nlp()(text)
+
+
+def analyse_many(texts: Iterable[str], batch_size: int = 256) -> Iterable[Doc]:
+    return get_nlp().pipe(texts, batch_size=batch_size)
+
+
+def split_only(texts: Iterable[str], batch_size: int = 256) -> Iterable[Doc]:
+    """Tokenise and sentence-split without lemmas: the bare pass benchmarks compare against."""
+    return get_nlp().pipe(texts, batch_size=batch_size, disable=["journal_lemmatizer"])
+
+
+def heading_of(sent: Span) -> str | None:
+    """The lower-cased template heading this sentence starts with (`"vurdering"`), if any."""
+    for start, heading in sent.doc._.headings or ():
+        if start == sent.start or (sent.start <= start < sent.end and all(t.is_space for t in sent.doc[sent.start:start])):
+            return heading
+    return None
+
+
+def section_of(sent: Span) -> str | None:
+    """The heading of the template section the sentence sits in (the last heading at or before it)."""
+    current = None
+    for start, heading in sent.doc._.headings or ():
+        if start < sent.end:
+            current = heading
+        else:
+            break
+    return current
+
+
+def heading_content(sent: Span) -> str:
+    """The sentence text after its heading's colon (`"Vurdering: -"` → `"-"`)."""
+    if heading_of(sent) is None:
+        return sent.text.strip()
+    text = sent.text
+    return text.split(":", 1)[1].strip() if ":" in text else ""
+
+
+def _is_word(token: Token) -> bool:
+    return any(ch.isalpha() for ch in token.text)
+
+
+def lix(span: Doc | Span) -> float:
+    """LIX = words per sentence + 100 × share of words longer than six letters.
+
+    For a Doc the sentence count comes from the splitter; for a single sentence it is 1.
+    Returns 0.0 for a text with no words.
+    """
+    words = [t for t in span if _is_word(t)]
+    if not words:
+        return 0.0
+    if isinstance(span, Doc):
+        sentences = sum(1 for s in span.sents if any(_is_word(t) for t in s)) or 1
+    else:
+        sentences = 1
+    long_words = sum(1 for t in words if sum(ch.isalpha() for ch in t.text) > LONG_WORD_LETTERS)
+    return len(words) / sentences + 100.0 * long_words / len(words)
