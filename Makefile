@@ -26,8 +26,9 @@ test: setup
 test-fast: setup
 	$(PY) -m pytest -q -m "not slow"
 
+# make bench BENCH_SIZES=10000,100000,1000000 adds the 1M archive (default 10k and 100k)
 bench: setup
-	$(PY) -m evaluation.benchmarks.run
+	$(PY) -m evaluation.benchmarks.run $(if $(BENCH_SIZES),--sizes $(BENCH_SIZES))
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
