@@ -100,9 +100,10 @@ def concern_type_bars(rows: list[dict]) -> str:
     rows = [r for r in rows if r["support"]]
     fig = Figure(figsize=(7, 3.5))
     ax = fig.subplots()
-    ax.barh([f"{CONCERN_TYPE_NAMES_DA[r['concern_type']]} (n={r['support']})" for r in rows],
-            [r["recall"] for r in rows], color=MARKER_COLOURS["unhandled_concern"])
-    ax.set_xlim(0, 1.0)
+    bars = ax.barh([f"{CONCERN_TYPE_NAMES_DA[r['concern_type']]} (n={r['support']})" for r in rows],
+                   [r["recall"] for r in rows], color=MARKER_COLOURS["unhandled_concern"])
+    ax.bar_label(bars, labels=[f"{r['recall']:.2f}" for r in rows], fontsize=7, padding=2)
+    ax.set_xlim(0, 1.1)
     ax.set_xlabel("genkaldelse (recall)", fontsize=8)
     ax.tick_params(labelsize=7)
     ax.invert_yaxis()
