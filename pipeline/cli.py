@@ -20,6 +20,7 @@ EXIT_CANNOT_RUN = 2
 COMMAND_MODULES: tuple[str, ...] = (
     "pipeline.scan_command",
     "evaluation.commands",
+    "review.commands",
 )
 
 
