@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -34,3 +36,39 @@ def decide_json(client: TestClient, item_id: int, kind: str, version: int | None
         json={"kind": kind, "version": version, **fields},
         headers={"X-CSRF-Token": client.csrf},
     )
+
+
+class LiveServer:
+    """The app under uvicorn in a thread, on 127.0.0.1 and a free port; stopped on exit."""
+
+    def __init__(self, app: Any):
+        import uvicorn
+
+        from review_pg import free_port
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, name="review-live-server", daemon=True)
+
+    def __enter__(self) -> "LiveServer":
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=20)
+
+
+def http_login(client: Any, name: str, password: str = PASSWORD) -> str:
+    """Log an httpx client in against a live server; returns the session's CSRF token."""
+    token = client.get("/login.json").json()["csrf_token"]
+    response = client.post("/login", json={"name": name, "password": password}, headers={"X-CSRF-Token": token})
+    assert response.status_code == 200, response.text
+    return response.json()["csrf_token"]
