@@ -1,0 +1,341 @@
+"""A small pattern language for sentence roles, compiled onto spaCy's PhraseMatcher.
+
+Role patterns live in YAML files (`pipeline/resources/roles/*.yaml`) so that a domain expert can
+read and change them. A pattern is a line of space-separated elements:
+
+    word            a word: any token whose lemma is the word's lemma, or whose lower-case form
+                    is the word as written (`slog` finds `slog`, `slå`, `slået`, `slår`)
+    a|b|c           one of several words; `_` joins a phrase (`har_været|er`), `@name` a list
+    @name           any phrase of the named word list (lists may hold multi-word phrases)
+    =form           this exact word form only (no lemma): `=talte` but not `tæller`
+    pre*            a word that begins with `pre` (`selvmord*`: selvmordstanker, selvmordsforsøg)
+    *suf            a word that ends with `suf`, Danish inflection allowed (`*vold`: partnervold,
+                    partnervolden)
+    *mid*           a word that contains `mid` (anonymisation tags glued to punctuation)
+    ~N              up to N other tokens between the two neighbouring elements; the gap never
+                    crosses a clause boundary (`,` `;` `:` `(` `)` `men`)
+
+Why not spaCy's `Matcher` with `IN` lists: its set predicates are Python calls per token and
+list, which costs more than tokenising. Here every word list is one PhraseMatcher key (hash
+look-ups in C, on LEMMA and on LOWER); affixes are tested once per distinct word and cached;
+sequences are assembled from the sparse hits of one sentence. A scan of millions of notes
+pays a few microseconds per token.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, Mapping, Sequence
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+# Endings a Danish word may carry after a compound head (`*misbrug` -> `alkoholmisbruget`).
+INFLECTION_ENDINGS: tuple[str, ...] = (
+    "", "e", "en", "et", "er", "ene", "erne", "s", "es", "ets", "ens", "ers", "enes", "ernes",
+    "ede", "ende", "t", "te", "ne", "de", "r",
+)
+
+# Tokens a gap (`~N`) never crosses: a pattern reads inside one clause.
+GAP_BARRIERS: frozenset[str] = frozenset({",", ";", ":", "(", ")", "men", "!", "?"})
+
+AFFIX_CACHE_LIMIT = 400_000  # distinct word forms remembered before the cache is cleared
+
+
+class PatternError(ValueError):
+    """A role pattern or word list that cannot be compiled; the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Affix:
+    kind: str  # "prefix" | "suffix" | "contains"
+    stem: str
+
+    def matches(self, word: str) -> bool:
+        if self.kind == "prefix":
+            return word.startswith(self.stem)
+        if self.kind == "contains":
+            return self.stem in word
+        for ending in INFLECTION_ENDINGS:
+            if word.endswith(self.stem + ending):
+                return True
+        return False
+
+
+def parse_affix(text: str) -> Affix | None:
+    """`pre*`, `*suf`, `*mid*` -> Affix; plain words -> None."""
+    if " " in text or "*" not in text:
+        return None
+    if text.startswith("*") and text.endswith("*") and len(text) > 2:
+        return Affix("contains", text[1:-1])
+    if text.endswith("*"):
+        return Affix("prefix", text[:-1])
+    if text.startswith("*"):
+        return Affix("suffix", text[1:])
+    raise PatternError(f"'{text}': a '*' may only start or end a word")
+
+
+@dataclass(slots=True)
+class WordList:
+    """A named set of phrases. `exclude` phrases cancel a hit they overlap (`slå fast` for `slå`)."""
+
+    name: str
+    phrases: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Element:
+    atom: str  # the word list this element matches
+    max_gap: int  # tokens allowed between the previous element and this one
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    id: str
+    source: str
+    elements: tuple[Element, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PatternMatch:
+    """Token spans (doc indices, end exclusive) of each element of one pattern match."""
+
+    pattern: Pattern
+    spans: tuple[tuple[int, int], ...]
+
+    @property
+    def start(self) -> int:
+        return self.spans[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.spans[-1][1]
+
+    def words(self, doc: Doc) -> list[str]:
+        return [doc[a:b].text for a, b in self.spans]
+
+    def char_span(self, doc: Doc) -> tuple[int, int]:
+        return doc[self.start].idx, doc[self.end - 1].idx + len(doc[self.end - 1].text)
+
+
+Hits = Mapping[str, Sequence[tuple[int, int]]]
+
+_GAP_RE = re.compile(r"^~(\d+)$")
+
+
+class PatternCompiler:
+    """Collects word lists and patterns, then compiles them onto two PhraseMatchers.
+
+    Usage: `add_list`/`add_pattern` while loading resources, `compile(nlp)` once, then
+    `find_hits(doc)` per doc and `match(pattern, hits, doc, start, end)` per sentence.
+    """
+
+    def __init__(self) -> None:
+        self.lists: dict[str, WordList] = {}
+        self.patterns: dict[str, Pattern] = {}
+        self._affixes: list[tuple[str, Affix]] = []
+        self._excludes: dict[str, str] = {}  # exclusion key -> atom it cancels
+        self._affix_cache: dict[int, tuple[str, ...]] = {}
+        self._key_to_atom: dict[int, str] = {}
+        self._compiled = False
+        self._barriers: frozenset[str] = GAP_BARRIERS
+
+    # -- building -----------------------------------------------------------------------------
+
+    def add_list(self, name: str, phrases: Iterable[str], exclude: Iterable[str] = ()) -> None:
+        if name in self.lists:
+            raise PatternError(f"word list '@{name}' is defined twice")
+        phrases = [_clean(p) for p in phrases if _clean(p)]
+        if not phrases:
+            raise PatternError(f"word list '@{name}' is empty")
+        self.lists[name] = WordList(name, phrases, [_clean(x) for x in exclude if _clean(x)])
+
+    def add_pattern(self, pattern_id: str, source: str) -> Pattern:
+        """Parse `source` (see module docstring) into a Pattern registered under `pattern_id`."""
+        tokens = str(source).split()
+        if not tokens:
+            raise PatternError(f"pattern '{pattern_id}' is empty")
+        elements: list[Element] = []
+        gap = 0
+        for raw in tokens:
+            gap_match = _GAP_RE.match(raw)
+            if gap_match:
+                if not elements:
+                    raise PatternError(f"pattern '{pattern_id}': '{raw}' cannot start a pattern")
+                gap = int(gap_match.group(1))
+                continue
+            elements.append(Element(self._atom_for(raw.lower(), pattern_id), gap))
+            gap = 0
+        pattern = Pattern(pattern_id, str(source), tuple(elements))
+        self.patterns[pattern_id] = pattern
+        return pattern
+
+    def _atom_for(self, raw: str, pattern_id: str) -> str:
+        if raw.startswith("@") and "|" not in raw:
+            name = raw[1:]
+            if name not in self.lists:
+                raise PatternError(f"pattern '{pattern_id}' uses unknown word list '@{name}'")
+            return name
+        atom = "~" + raw  # an anonymous list of the alternatives written inline
+        if atom not in self.lists:
+            words = [w if w.startswith("@") else w.replace("_", " ") for w in raw.split("|") if w]
+            if not words:
+                raise PatternError(f"pattern '{pattern_id}': empty alternative '{raw}'")
+            for word in words:
+                if word.startswith("@") and word[1:] not in self.lists:
+                    raise PatternError(f"pattern '{pattern_id}' uses unknown word list '{word}'")
+            self.lists[atom] = WordList(atom, words)
+        return atom
+
+    def compile(self, nlp: Language) -> "PatternCompiler":
+        """Build the PhraseMatchers. Phrases are lemmatised by `nlp` itself, so a pattern and
+        a note always agree on what a word's lemma is, even where the lookup table is odd."""
+        vocab = nlp.vocab
+        self._lemma_matcher = PhraseMatcher(vocab, attr="LEMMA")
+        self._lower_matcher = PhraseMatcher(vocab, attr="LOWER")
+        plain: dict[str, list[str]] = defaultdict(list)
+        for name, word_list in self.lists.items():
+            for phrase in self._expanded(word_list):
+                affix = parse_affix(phrase)
+                if affix is not None:
+                    self._affixes.append((name, affix))
+                else:
+                    plain[name].append(phrase)
+            if word_list.exclude:
+                key = "!" + name
+                self._excludes[key] = name
+                for phrase in word_list.exclude:
+                    affix = parse_affix(phrase)
+                    if affix is not None:
+                        self._affixes.append((key, affix))
+                    else:
+                        plain[key].append(phrase)
+        by_lemma = sorted({p for phrases in plain.values() for p in phrases if not p.startswith("=")})
+        lemma_docs = dict(zip(by_lemma, nlp.pipe(by_lemma)))
+        for key, phrases in plain.items():
+            self._key_to_atom[vocab.strings.add(key)] = key
+            lemma_phrases = [lemma_docs[p] for p in phrases if not p.startswith("=")]
+            if lemma_phrases:
+                self._lemma_matcher.add(key, lemma_phrases)
+            self._lower_matcher.add(key, [nlp.make_doc(p.lstrip("=")) for p in phrases])
+        self._compiled = True
+        return self
+
+    def _expanded(self, word_list: WordList, seen: tuple[str, ...] = ()) -> list[str]:
+        """The list's phrases with `@other` items replaced by the other list's phrases."""
+        out: list[str] = []
+        for phrase in word_list.phrases:
+            if not phrase.startswith("@"):
+                out.append(phrase)
+                continue
+            name = phrase[1:]
+            if name not in self.lists:
+                raise PatternError(f"word list '@{word_list.name}' includes unknown list '@{name}'")
+            if name in seen:
+                raise PatternError(f"word lists include each other in a circle: {' -> '.join(seen + (name,))}")
+            out.extend(self._expanded(self.lists[name], seen + (word_list.name,)))
+        return out
+
+    # -- matching -----------------------------------------------------------------------------
+
+    def find_hits(self, doc: Doc) -> dict[str, list[tuple[int, int]]]:
+        """Every word-list hit in the doc: atom -> sorted unique token spans."""
+        if not self._compiled:
+            raise PatternError("compile(nlp) must run before matching")
+        found: dict[str, set[tuple[int, int]]] = defaultdict(set)
+        key_to_atom = self._key_to_atom
+        for matcher in (self._lemma_matcher, self._lower_matcher):
+            for key, start, end in matcher(doc):
+                found[key_to_atom[key]].add((start, end))
+        if self._affixes:
+            for i, token in enumerate(doc):
+                for atom in self._affix_atoms(token.lower, token.lower_):
+                    found[atom].add((i, i + 1))
+        for key, atom in self._excludes.items():
+            cancelled = found.pop(key, None)
+            if cancelled and atom in found:
+                found[atom] = {h for h in found[atom] if not any(_overlap(h, c) for c in cancelled)}
+        return {atom: sorted(spans) for atom, spans in found.items() if spans}
+
+    def _affix_atoms(self, lower_id: int, lower: str) -> tuple[str, ...]:
+        cached = self._affix_cache.get(lower_id)
+        if cached is None:
+            if len(self._affix_cache) > AFFIX_CACHE_LIMIT:
+                self._affix_cache.clear()
+            cached = tuple(atom for atom, affix in self._affixes if affix.matches(lower))
+            self._affix_cache[lower_id] = cached
+        return cached
+
+    def match(self, pattern: Pattern, hits: Hits, doc: Doc, start: int, end: int) -> list[PatternMatch]:
+        """Matches of `pattern` inside tokens [start, end), left to right, not overlapping."""
+        first = hits.get(pattern.elements[0].atom)
+        if not first:
+            return []
+        out: list[PatternMatch] = []
+        last_end = start
+        for span in first:
+            if span[0] < last_end or span[1] > end:
+                continue
+            spans = self._extend(pattern.elements, 1, [span], hits, doc, end)
+            if spans is not None:
+                out.append(PatternMatch(pattern, tuple(spans)))
+                last_end = spans[-1][1]
+        return out
+
+    def _extend(self, elements, k, spans, hits, doc, end):
+        if k == len(elements):
+            return spans
+        element = elements[k]
+        prev_end = spans[-1][1]
+        for a, b in hits.get(element.atom, ()):
+            if a < prev_end:
+                continue
+            if a - prev_end > element.max_gap or b > end:
+                break
+            if a > prev_end and self._crosses_barrier(doc, prev_end, a):
+                break
+            found = self._extend(elements, k + 1, spans + [(a, b)], hits, doc, end)
+            if found is not None:
+                return found
+        return None
+
+    def _crosses_barrier(self, doc: Doc, start: int, end: int) -> bool:
+        barriers = self._barriers
+        return any(doc[i].lower_ in barriers for i in range(start, end))
+
+    def match_doc(self, pattern: Pattern, hits: Hits, doc: Doc, sent_of: Sequence[int], bounds: Sequence[tuple[int, int]]) -> Iterator[tuple[int, PatternMatch]]:
+        """Matches of `pattern` anywhere in the doc, each inside one sentence: (sentence index, match).
+
+        Work is proportional to the hits of the pattern's first element, not to the doc's length.
+        """
+        first = hits.get(pattern.elements[0].atom)
+        if not first:
+            return
+        last_end = -1
+        for span in first:
+            if span[0] < last_end:
+                continue
+            sent = sent_of[span[0]]
+            end = bounds[sent][1]
+            if span[1] > end:
+                continue
+            spans = self._extend(pattern.elements, 1, [span], hits, doc, end)
+            if spans is not None:
+                last_end = spans[-1][1]
+                yield sent, PatternMatch(pattern, tuple(spans))
+
+    def any_match(self, patterns: Iterable[Pattern], hits: Hits, doc: Doc, start: int, end: int) -> Iterator[PatternMatch]:
+        for pattern in patterns:
+            yield from self.match(pattern, hits, doc, start, end)
+
+
+def _clean(phrase: object) -> str:
+    return " ".join(str(phrase).split()).strip()
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]

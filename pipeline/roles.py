@@ -1,0 +1,619 @@
+"""Sentence roles: what each sentence of a note does, with a score and the words that show it.
+
+Every marker is a few lines of logic over these roles (pipeline/markers.py), so the roles are
+the evidence a reviewer sees. Roles (GUIDELINES.md):
+
+    CONCERN          worrying information about the child, with its concern type
+    NEGATED          a concern/handling/contact/step the sentence denies ("ingen tegn på vold")
+    HYPOTHETICAL     ... only supposes, asks about or plans ("hvis der skulle opstå")
+    HISTORY          ... states as known history ("mor havde tidligere et misbrug")
+    HANDLING         the worry treated as a notification (underretning, akutvurdering, politi)
+    ASSESSMENT       the caseworker's own stance;  REASON: a basis tied to it
+    PLACEHOLDER      an empty assessment section, or the case parked without a stance
+    CHILD_CONTACT    a conversation or direct contact with the child, or a reference to one
+    OMISSION_REASON  why the child was not heard
+    STEP             a decision, measure change, BFU conclusion, follow-up, handleplan
+    ADMIN            logistics only;  INFO: information bearing on the child's situation
+
+CONCERN, HANDLING, CHILD_CONTACT and STEP are *active* roles: the rule tagger has already taken
+away what a scope cue neutralised and recorded the scope role instead. A learned tagger that
+replaces `RuleRoleTagger` must keep that meaning.
+
+The rule tagger reads its patterns from `pipeline/resources/roles/*.yaml` (the pattern
+language is in pipeline/role_patterns.py), compiles them once, and tags whole docs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Protocol, Sequence
+
+import yaml
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from pipeline.role_patterns import Pattern, PatternCompiler, PatternError, PatternMatch
+from pipeline.schema import CONCERN_TYPES
+
+CONCERN = "CONCERN"
+NEGATED = "NEGATED"
+HYPOTHETICAL = "HYPOTHETICAL"
+HISTORY = "HISTORY"
+HANDLING = "HANDLING"
+ASSESSMENT = "ASSESSMENT"
+REASON = "REASON"
+PLACEHOLDER = "PLACEHOLDER"
+CHILD_CONTACT = "CHILD_CONTACT"
+OMISSION_REASON = "OMISSION_REASON"
+STEP = "STEP"
+ADMIN = "ADMIN"
+INFO = "INFO"
+
+ROLES: tuple[str, ...] = (
+    CONCERN, NEGATED, HYPOTHETICAL, HISTORY, HANDLING, ASSESSMENT, REASON, PLACEHOLDER,
+    CHILD_CONTACT, OMISSION_REASON, STEP, ADMIN, INFO,
+)
+SCOPE_ROLES: tuple[str, ...] = (NEGATED, HYPOTHETICAL, HISTORY)
+
+RESOURCES_DIR = Path(__file__).resolve().parent / "resources" / "roles"
+YEAR_RE = re.compile(r"^(19[5-9]\d|20\d\d)$")
+
+
+@dataclass(frozen=True, slots=True)
+class RoleHit:
+    """One role on one sentence: how sure (0..1), the words that show it, and for CONCERN its type.
+
+    `start`/`end` are character offsets of the matched words in the note; `rule` names the
+    pattern (text-free, for error analysis).
+    """
+
+    score: float
+    matched: tuple[str, ...]
+    concern_type: str | None = None
+    rule: str | None = None
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(slots=True)
+class SentenceRoles:
+    """The roles of one sentence. `start`/`end` are character offsets into the note's text.
+
+    `roles[CONCERN]` is the strongest active concern; `concerns` holds one hit per concern type.
+    """
+
+    index: int
+    start: int
+    end: int
+    heading: str | None = None
+    section: str | None = None
+    roles: dict[str, RoleHit] = field(default_factory=dict)
+    concerns: tuple[RoleHit, ...] = ()
+
+    def has(self, role: str, min_score: float = 0.0) -> bool:
+        hit = self.roles.get(role)
+        return hit is not None and hit.score >= min_score
+
+    def score(self, role: str) -> float:
+        hit = self.roles.get(role)
+        return hit.score if hit is not None else 0.0
+
+    def text(self, note_text: str) -> str:
+        return note_text[self.start:self.end].strip()
+
+
+class RoleTagger(Protocol):
+    """Anything that gives each sentence of a doc its roles (rules today, a classifier later)."""
+
+    def tag(self, doc: Doc, note_year: int | None = None) -> list[SentenceRoles]:
+        ...
+
+
+# --- loading the rules --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RoleRule:
+    id: str
+    role: str
+    score: float
+    patterns: tuple[Pattern, ...]
+    concern_type: str | None = None
+    owner: dict[str, str] | None = None  # person kind ("parent"/"child"/"default") -> concern type or "none"
+    unless: tuple[Pattern, ...] = ()
+    requires: tuple[Pattern, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    pattern: Pattern
+    window: int
+
+
+@dataclass(slots=True)
+class ScopeRule:
+    kind: str
+    role: str
+    applies_to: frozenset[str]
+    forward: list[Cue] = field(default_factory=list)
+    backward: list[Cue] = field(default_factory=list)
+    both: list[Cue] = field(default_factory=list)
+    sentence: list[Pattern] = field(default_factory=list)
+    pseudo: list[Pattern] = field(default_factory=list)
+    breakers: list[Pattern] = field(default_factory=list)
+    years_before_note: bool = False
+    headings: frozenset[str] = frozenset()
+    terminators: frozenset[str] | None = None
+    backward_terminators: frozenset[str] | None = None
+    comma_ends_clause: bool = True
+
+
+@dataclass(slots=True)
+class RoleResources:
+    """Everything the rule tagger reads from the resource directory, compiled."""
+
+    compiler: PatternCompiler
+    rules: list[RoleRule]
+    scopes: list[ScopeRule]
+    terminators: frozenset[str]
+    comma_continues_before: frozenset[str]
+    backward_terminators: frozenset[str]
+    assessment_headings: frozenset[str]
+    section_score: float
+    placeholders: frozenset[str]
+
+
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.load(fh, Loader=_YAML_LOADER) or {}
+    if not isinstance(data, dict):
+        raise PatternError(f"{path.name}: expected a mapping at the top")
+    return data
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def load_role_resources(directory: str | Path = RESOURCES_DIR, nlp: Language | None = None) -> RoleResources:
+    """Read every role file in `directory` and compile it for `nlp` (default: the shared pipeline)."""
+    directory = Path(directory)
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise PatternError(f"no role resources (*.yaml) in {directory}")
+    documents = {path.name: _read_yaml(path) for path in files}
+    compiler = PatternCompiler()
+    for name, data in documents.items():  # all word lists first: patterns may use any of them
+        for list_name, spec in (data.get("lists") or {}).items():
+            if isinstance(spec, dict):
+                compiler.add_list(list_name, _as_list(spec.get("words")), _as_list(spec.get("exclude")))
+            else:
+                compiler.add_list(list_name, _as_list(spec))
+
+    rules: list[RoleRule] = []
+    scopes: list[ScopeRule] = []
+    scope_file: dict[str, Any] = {}
+    assessment: dict[str, Any] = {}
+    for name, data in documents.items():
+        if "scopes" in data:
+            scope_file = data
+            scopes.extend(_scope_rule(spec, compiler, name) for spec in data["scopes"])
+        if "assessment_headings" in data:
+            assessment = data
+        if "patterns" in data:
+            if "role" not in data:
+                raise PatternError(f"{name}: a file with patterns must name its `role`")
+            rules.extend(_role_rule(spec, data, compiler, name) for spec in data["patterns"])
+
+    clause = scope_file.get("clause") or {}
+    from pipeline.text import get_nlp  # the shared pipeline; imported late to keep this module light
+
+    compiler.compile(nlp or get_nlp())
+    return RoleResources(
+        compiler=compiler,
+        rules=rules,
+        scopes=scopes,
+        terminators=frozenset(_as_list(clause.get("terminators"))),
+        comma_continues_before=frozenset(_as_list(clause.get("comma_continues_before"))),
+        backward_terminators=frozenset(_as_list(clause.get("backward_terminators"))),
+        assessment_headings=frozenset(h.lower() for h in _as_list(assessment.get("assessment_headings"))),
+        section_score=float(assessment.get("section_score", 0.8)),
+        placeholders=frozenset(_normalise_placeholder(p) for p in _as_list(assessment.get("placeholders"))),
+    )
+
+
+def _role_rule(spec: dict[str, Any], data: dict[str, Any], compiler: PatternCompiler, filename: str) -> RoleRule:
+    rule_id = spec.get("id")
+    if not rule_id:
+        raise PatternError(f"{filename}: a pattern lacks an `id`")
+    role = spec.get("role", data["role"])
+    if role not in ROLES:
+        raise PatternError(f"{filename}: pattern '{rule_id}' has unknown role '{role}'")
+    concern_type = spec.get("type")
+    if role == CONCERN and concern_type not in CONCERN_TYPES:
+        raise PatternError(f"{filename}: concern pattern '{rule_id}' needs a `type` from {list(CONCERN_TYPES)}")
+    owner = spec.get("owner")
+    if owner is not None:
+        bad = [v for v in owner.values() if v != "none" and v not in CONCERN_TYPES]
+        if bad or not set(owner) <= {"parent", "child", "default"}:
+            raise PatternError(f"{filename}: pattern '{rule_id}' has a bad `owner` {owner}")
+    sources = _as_list(spec.get("match"))
+    if not sources:
+        raise PatternError(f"{filename}: pattern '{rule_id}' has no `match`")
+
+    def compiled(kind: str, items: list[str]) -> tuple[Pattern, ...]:
+        return tuple(compiler.add_pattern(f"{rule_id}:{kind}{i}", src) for i, src in enumerate(items))
+
+    return RoleRule(
+        id=rule_id,
+        role=role,
+        score=float(spec.get("score", data.get("default_score", 0.8))),
+        patterns=compiled("m", sources),
+        concern_type=concern_type,
+        owner=dict(owner) if owner else None,
+        unless=compiled("u", _as_list(spec.get("unless"))),
+        requires=compiled("r", _as_list(spec.get("requires"))),
+    )
+
+
+def _scope_rule(spec: dict[str, Any], compiler: PatternCompiler, filename: str) -> ScopeRule:
+    kind = spec.get("kind")
+    role = spec.get("role")
+    if role not in SCOPE_ROLES:
+        raise PatternError(f"{filename}: scope '{kind}' must have a role among {SCOPE_ROLES}")
+
+    def cues(direction: str) -> list[Cue]:
+        block = spec.get(direction) or {}
+        default_window = int(block.get("window", 6))
+        out = []
+        for i, item in enumerate(_as_list(block.get("cues"))):
+            source, window = (item["cue"], int(item.get("window", default_window))) if isinstance(item, dict) else (item, default_window)
+            out.append(Cue(compiler.add_pattern(f"scope.{kind}.{direction}{i}", source), window))
+        return out
+
+    def patterns(key: str) -> list[Pattern]:
+        return [compiler.add_pattern(f"scope.{kind}.{key}{i}", src) for i, src in enumerate(_as_list(spec.get(key)))]
+
+    def optional_set(key: str) -> frozenset[str] | None:
+        return frozenset(_as_list(spec[key])) if key in spec else None
+
+    return ScopeRule(
+        kind=kind,
+        role=role,
+        applies_to=frozenset(_as_list(spec.get("applies_to"))),
+        forward=cues("forward"),
+        backward=cues("backward"),
+        both=cues("both"),
+        sentence=patterns("sentence"),
+        pseudo=patterns("pseudo"),
+        breakers=patterns("breakers"),
+        years_before_note=bool(spec.get("years_before_note", False)),
+        headings=frozenset(h.lower() for h in _as_list(spec.get("headings"))),
+        terminators=optional_set("terminators"),
+        backward_terminators=optional_set("backward_terminators"),
+        comma_ends_clause=bool(spec.get("comma_ends_clause", True)),
+    )
+
+
+def _normalise_placeholder(text: str) -> str:
+    return " ".join(str(text).lower().split()).rstrip(".!:;, ").strip()
+
+
+# --- tagging ---------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Sentence:
+    index: int
+    span: Span
+    start: int  # token
+    end: int
+    heading: str | None
+    heading_end: int  # token index after the heading's colon (== start when no heading)
+    section: str | None
+    section_empty: bool  # the sentence's template section holds only a placeholder
+
+
+@dataclass(slots=True)
+class _Found:
+    rule: RoleRule
+    match: PatternMatch
+    concern_type: str | None
+
+
+class RuleRoleTagger:
+    """The rule implementation of `RoleTagger`: compiled patterns + scope rules."""
+
+    def __init__(self, resources: RoleResources):
+        self.resources = resources
+        self._applies: dict[str, list[ScopeRule]] = {}
+        for scope in resources.scopes:
+            for role in scope.applies_to:
+                self._applies.setdefault(role, []).append(scope)
+
+    @classmethod
+    def from_resources(cls, directory: str | Path = RESOURCES_DIR, nlp: Language | None = None) -> "RuleRoleTagger":
+        return cls(load_role_resources(directory, nlp))
+
+    # -- the public call --
+
+    def tag(self, doc: Doc, note_year: int | None = None) -> list[SentenceRoles]:
+        from pipeline.text import heading_content, heading_of, section_of
+
+        res = self.resources
+        compiler = res.compiler
+        hits = compiler.find_hits(doc)
+        sentences = self._sentences(doc, heading_of, section_of, heading_content)
+        bounds = [(s.start, s.end) for s in sentences]
+        sent_of = [0] * len(doc)
+        for s in sentences:
+            for i in range(s.start, s.end):
+                sent_of[i] = s.index
+
+        found: list[list[_Found]] = [[] for _ in sentences]
+        for rule in res.rules:
+            seen: set[tuple[int, int, int]] = set()
+            for pattern in rule.patterns:
+                for sent_idx, match in compiler.match_doc(pattern, hits, doc, sent_of, bounds):
+                    key = (sent_idx, match.start, match.end)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    sent = sentences[sent_idx]
+                    if sent.section_empty and match.end <= sent.heading_end:
+                        continue  # a heading's own words ("Børnesamtale:") with nothing filled in
+                    if not self._conditions_hold(rule, hits, doc, sent):
+                        continue
+                    concern_type = rule.concern_type
+                    if rule.owner:
+                        concern_type = self._owner_type(rule.owner, hits, match, sent)
+                        if concern_type is None:
+                            continue
+                    found[sent_idx].append(_Found(rule, match, concern_type))
+
+        cue_cache: dict[tuple[str, int], Any] = {}
+        return [
+            self._sentence_roles(doc, sent, found[sent.index], hits, note_year, cue_cache)
+            for sent in sentences
+        ]
+
+    # -- sentences and sections --
+
+    def _sentences(self, doc: Doc, heading_of, section_of, heading_content) -> list[_Sentence]:
+        res = self.resources
+        spans = list(doc.sents)
+        out: list[_Sentence] = []
+        # the content of each template section, to tell an empty one ("Vurdering: -")
+        section_texts: dict[int, list[str]] = {}
+        current: int | None = None
+        headings: list[str | None] = []
+        for i, span in enumerate(spans):
+            heading = heading_of(span)
+            headings.append(heading)
+            if heading is not None:
+                current = i
+                section_texts[current] = [heading_content(span)]
+            elif current is not None:
+                section_texts[current].append(span.text.strip())
+        section_owner: int | None = None
+        for i, span in enumerate(spans):
+            heading = headings[i]
+            if heading is not None:
+                section_owner = i
+            heading_end = span.start
+            if heading is not None:
+                for j in range(span.start, span.end):
+                    if doc[j].text == ":":
+                        heading_end = j + 1
+                        break
+            empty = False
+            if section_owner is not None:
+                content = " ".join(t for t in section_texts[section_owner] if t)
+                empty = _normalise_placeholder(content) in res.placeholders
+            out.append(_Sentence(
+                index=i, span=span, start=span.start, end=span.end, heading=heading,
+                heading_end=heading_end, section=headings[section_owner] if section_owner is not None else None,
+                section_empty=empty,
+            ))
+        return out
+
+    def _conditions_hold(self, rule: RoleRule, hits, doc: Doc, sent: _Sentence) -> bool:
+        compiler = self.resources.compiler
+        for pattern in rule.unless:
+            if compiler.match(pattern, hits, doc, sent.start, sent.end):
+                return False
+        for pattern in rule.requires:
+            if compiler.match(pattern, hits, doc, sent.start, sent.end):
+                return True
+        return not rule.requires
+
+    def _owner_type(self, owner: dict[str, str], hits, match: PatternMatch, sent: _Sentence) -> str | None:
+        """Whose is it? The nearest person named before the words in the sentence decides."""
+        best_kind, best_end = "default", -1
+        for kind in ("child", "parent"):
+            for a, b in hits.get(kind, ()):
+                if sent.start <= a and b <= match.start and b > best_end:
+                    best_kind, best_end = kind, b
+                elif a > match.start:
+                    break
+        concern_type = owner.get(best_kind, owner.get("default", "none"))
+        return None if concern_type == "none" else concern_type
+
+    # -- one sentence --
+
+    def _sentence_roles(self, doc: Doc, sent: _Sentence, found: list[_Found], hits, note_year, cue_cache) -> SentenceRoles:
+        res = self.resources
+        roles: dict[str, RoleHit] = {}
+        concerns: dict[str, RoleHit] = {}
+
+        def keep(role: str, hit: RoleHit, table: dict[str, RoleHit] = roles, key: str | None = None) -> None:
+            """The best score wins; the matched words of every hit are kept for the reviewer."""
+            key = key or role
+            old = table.get(key)
+            if old is None:
+                table[key] = hit
+                return
+            best, other = (hit, old) if hit.score > old.score else (old, hit)
+            words = best.matched + tuple(w for w in other.matched if w not in best.matched)
+            table[key] = RoleHit(
+                best.score, words, best.concern_type, best.rule,
+                _min_none(best.start, other.start), _max_none(best.end, other.end),
+            )
+
+        for item in found:
+            rule, match = item.rule, item.match
+            start, end = match.char_span(doc)
+            words = tuple(match.words(doc))
+            scoped = self._scope_of(doc, sent, rule.role, match, hits, note_year, cue_cache)
+            if scoped is not None:
+                scope, cue_words = scoped
+                keep(scope.role, RoleHit(rule.score, cue_words + words, item.concern_type, f"{scope.kind}:{rule.id}", start, end))
+                continue
+            hit = RoleHit(rule.score, words, item.concern_type, rule.id, start, end)
+            if rule.role == CONCERN:
+                keep(CONCERN, hit, concerns, item.concern_type)
+            keep(rule.role, hit)
+
+        section = sent.section
+        if section in res.assessment_headings:
+            if sent.section_empty:
+                if sent.heading is not None:
+                    keep(PLACEHOLDER, RoleHit(0.9, (sent.span.text.strip(),), None, "placeholder.assessment_section",
+                                              doc[sent.start].idx, _char_end(doc, sent.end)))
+            elif sent.end > sent.heading_end and any(not t.is_punct and not t.is_space for t in doc[sent.heading_end:sent.end]):
+                keep(ASSESSMENT, RoleHit(res.section_score, (section,), None, "assessment.section",
+                                         doc[sent.start].idx, _char_end(doc, sent.end)))
+        return SentenceRoles(
+            index=sent.index,
+            start=sent.span.start_char,
+            end=sent.span.end_char,
+            heading=sent.heading,
+            section=section,
+            roles=roles,
+            concerns=tuple(sorted(concerns.values(), key=lambda h: -h.score)),
+        )
+
+    def _scope_of(self, doc: Doc, sent: _Sentence, role: str, match: PatternMatch, hits, note_year, cue_cache):
+        """The first scope rule whose cue reaches the match: (scope, cue words) or None."""
+        for scope in self._applies.get(role, ()):
+            cue_words = self._cue_reaching(doc, sent, scope, match, hits, note_year, cue_cache)
+            if cue_words is not None:
+                return scope, cue_words
+        return None
+
+    def _cue_reaching(self, doc: Doc, sent: _Sentence, scope: ScopeRule, match: PatternMatch, hits, note_year, cue_cache):
+        res = self.resources
+        compiler = res.compiler
+        t_start, t_end = match.start, match.end
+        if sent.section in scope.headings:
+            return (sent.section,)
+        key = (scope.kind, sent.index)
+        cues = cue_cache.get(key)
+        if cues is None:
+            cues = self._cues_in_sentence(doc, sent, scope, hits, note_year)
+            cue_cache[key] = cues
+        forward, backward, both, whole, breakers = cues
+        if not (forward or backward or both or whole):
+            return None
+        terminators = scope.terminators if scope.terminators is not None else res.terminators
+        back_terms = scope.backward_terminators if scope.backward_terminators is not None else res.backward_terminators
+
+        def inside(a: int, b: int) -> bool:
+            return a < t_end and t_start < b
+
+        if breakers and any(self._same_clause(doc, t_start, t_end, a, b, terminators, scope.comma_ends_clause) for a, b in breakers):
+            return None
+        for a, b, window in forward:
+            if b <= t_start and t_start - b <= window and not inside(a, b) and self._open(doc, b, t_start, terminators, scope.comma_ends_clause):
+                return tuple(doc[a:b].text.split())
+        for a, b, window in backward:
+            if a >= t_end and a - t_end <= window and self._open(doc, t_end, a, back_terms, scope.comma_ends_clause, allow_colon=True):
+                return tuple(doc[a:b].text.split())
+        for a, b, window in both:
+            if inside(a, b):
+                continue
+            if b <= t_start and t_start - b <= window and self._open(doc, b, t_start, terminators, scope.comma_ends_clause):
+                return tuple(doc[a:b].text.split())
+            if a >= t_end and a - t_end <= window and self._open(doc, t_end, a, terminators, scope.comma_ends_clause):
+                return tuple(doc[a:b].text.split())
+        for a, b in whole:
+            if not inside(a, b):
+                return tuple(doc[a:b].text.split())
+        return None
+
+    def _cues_in_sentence(self, doc: Doc, sent: _Sentence, scope: ScopeRule, hits, note_year):
+        compiler = self.resources.compiler
+        s, e = sent.start, sent.end
+        pseudo = [m for p in scope.pseudo for m in compiler.match(p, hits, doc, s, e)]
+
+        def spans(cues: list[Cue]) -> list[tuple[int, int, int]]:
+            out = []
+            for cue in cues:
+                for m in compiler.match(cue.pattern, hits, doc, s, e):
+                    if not any(m.start < p.end and p.start < m.end for p in pseudo):
+                        out.append((m.start, m.end, cue.window))
+            return out
+
+        both = spans(scope.both)
+        if scope.years_before_note and note_year:
+            window = scope.both[0].window if scope.both else 12
+            for i in range(s, e):
+                text = doc[i].text
+                if YEAR_RE.match(text) and int(text) < note_year:
+                    both.append((i, i + 1, window))
+        whole = [(m.start, m.end) for p in scope.sentence for m in compiler.match(p, hits, doc, s, e)]
+        breakers = [(m.start, m.end) for p in scope.breakers for m in compiler.match(p, hits, doc, s, e)]
+        return spans(scope.forward), spans(scope.backward), both, whole, breakers
+
+    def _open(self, doc: Doc, start: int, end: int, terminators: frozenset[str], comma_ends: bool, allow_colon: bool = False) -> bool:
+        """No clause boundary between tokens [start, end)."""
+        continues = self.resources.comma_continues_before
+        for i in range(start, end):
+            word = doc[i].lower_
+            if word == ":" and allow_colon:
+                continue
+            if word in terminators:
+                return False
+            if word == "," and comma_ends and not (i + 1 < len(doc) and doc[i + 1].lower_ in continues):
+                return False
+        return True
+
+    def _same_clause(self, doc: Doc, t_start: int, t_end: int, a: int, b: int, terminators, comma_ends) -> bool:
+        if b <= t_start:
+            return self._open(doc, b, t_start, terminators, comma_ends)
+        if a >= t_end:
+            return self._open(doc, t_end, a, terminators, comma_ends)
+        return True
+
+
+def _min_none(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _max_none(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else max(a, b)
+
+
+def _char_end(doc: Doc, token_end: int) -> int:
+    last = doc[token_end - 1]
+    return last.idx + len(last.text)
+
+
+def role_summary(sentences: Iterable[SentenceRoles]) -> dict[str, float]:
+    """The highest score each role reaches in a note (for features and quick reads)."""
+    out: dict[str, float] = {}
+    for sent in sentences:
+        for role, hit in sent.roles.items():
+            out[role] = max(out.get(role, 0.0), hit.score)
+    return out
+
+
+def sentences_with(sentences: Sequence[SentenceRoles], role: str, min_score: float = 0.0) -> list[SentenceRoles]:
+    return [s for s in sentences if s.has(role, min_score)]
