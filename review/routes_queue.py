@@ -40,7 +40,7 @@ def _nearby_pages(page: int, pages: int) -> list[int]:
     return sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
 
 
-@router.get("/markeringer/naeste")
+@page(router, "/markeringer/naeste")
 def next_item(request: Request, login: Login = Depends(require("read_cases"))) -> Response:
     """Open the first item in queue order that nobody else holds (after `efter`, if given)."""
     filters = QueueFilters.from_query(request.query_params)

@@ -72,3 +72,8 @@ def http_login(client: Any, name: str, password: str = PASSWORD) -> str:
     response = client.post("/login", json={"name": name, "password": password}, headers={"X-CSRF-Token": token})
     assert response.status_code == 200, response.text
     return response.json()["csrf_token"]
+
+
+def note_pk_for(store: Store, note_id: str) -> int:
+    with store.session() as session:
+        return session.execute(select(StoredNote.id).where(StoredNote.note_id == note_id)).scalar_one()
