@@ -21,10 +21,12 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
+import numpy
 import spacy
 from spacy.language import Language
 from spacy.lookups import load_lookups
 from spacy.pipeline import Lemmatizer
+from spacy.attrs import SENT_START
 from spacy.symbols import ORTH
 from spacy.tokens import Doc, Span, Token
 
@@ -47,7 +49,8 @@ BULLET_TOKENS: frozenset[str] = frozenset({"-", "•", "*", "–", "—", "·", 
 ENUMERATION_RE = re.compile(r"^(\d{1,2}[.)]|[a-h]\))$")
 ORDINAL_RE = re.compile(r"^\d+\.$")
 HEADING_MAX_WORDS = 4
-LONG_WORD_LETTERS = 6  # LIX: a long word has more than six letters
+LONG_WORD_LETTERS = 6
+MAX_DOC_CHARS = 25_000_000  # LIX: a long word has more than six letters
 
 if not Span.has_extension("heading"):
     Span.set_extension("heading", getter=lambda span: heading_of(span))
@@ -122,12 +125,13 @@ def journal_sentencizer(doc: Doc) -> Doc:
                 nxt += 1
             if nxt < n:
                 starts[nxt] = True
-    for i, token in enumerate(doc):
-        token.is_sent_start = starts[i] and not token.is_space if i else True
-    # whitespace tokens never start a sentence; the next real token does
-    for i in range(1, n):
-        if doc[i].is_space and starts[i]:
-            doc[i].is_sent_start = False
+    # Set all boundaries in one array write: assigning token.is_sent_start one by one
+    # re-checks the whole doc each time and turns long notes quadratic.
+    values = numpy.full(n, -1, dtype="int64")
+    for i in range(n):
+        if i == 0 or (starts[i] and not doc[i].is_space):
+            values[i] = 1
+    doc.from_array([SENT_START], values.astype("uint64").reshape(-1, 1))
     doc._.headings = headings
     return doc
 
@@ -190,6 +194,7 @@ def _load_lemma_lookups():
 def get_nlp() -> Language:
     """The shared Danish pipeline, built once per process."""
     nlp = spacy.blank("da")
+    nlp.max_length = MAX_DOC_CHARS  # a pasted 5 MB report is analysed, not refused
     for abbreviation in JOURNAL_ABBREVIATIONS:
         for form in {abbreviation, abbreviation.capitalize(), abbreviation.upper()}:
             nlp.tokenizer.add_special_case(form, [{ORTH: form}])
