@@ -71,15 +71,19 @@ def detect_format(path: str | Path) -> str:
 
 
 def detect_encoding(sample: bytes) -> tuple[str, str | None]:
-    """Return (codec, warning). UTF-8 (BOM or not) is preferred; cp1252 is reported."""
+    """Return (codec, warning). UTF-8 (BOM or not) is preferred; legacy cp1252 is reported.
+
+    A UTF-8 file with a few broken bytes stays UTF-8 (the broken rows become error rows);
+    only a file whose non-ASCII bytes are mostly not UTF-8 is read as cp1252, so `æøå` in a
+    UTF-8 export are never turned into `Ã¦Ã¸Ã¥`.
+    """
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig", None
-    try:
-        sample.decode("utf-8")
+    decoded = sample.decode("utf-8", errors="surrogateescape")
+    invalid = sum(1 for ch in decoded if "\udc80" <= ch <= "\udcff")
+    valid_non_ascii = sum(1 for ch in decoded if ord(ch) > 0x7F) - invalid
+    if invalid == 0 or valid_non_ascii >= invalid:
         return "utf-8", None
-    except UnicodeDecodeError as exc:
-        if exc.start >= len(sample) - 4:  # a character cut by the sample's end
-            return "utf-8", None
     try:
         sample.decode("cp1252")
         codec = "cp1252"
