@@ -7,9 +7,11 @@ labels, because none of these edits changes what a note says (GUIDELINES): a typ
 remove an assessment, a stripped heading does not add a child conversation.
 
 What the edits never touch, so that labels stay true:
-- anonymisation tags (`[BARN]`, `[MOR]`), words with digits (dates, times, § numbers);
-- the jargon abbreviations of GUIDELINES M3: the abbreviation table only shortens everyday
+- anonymisation tags (`[BARN]`, `[MOR]`), words with digits (dates, times), § references
+  (*§ 52, stk. 3*) and all-capital abbreviations (*BFU*, *PPR*) — a typo never hides them;
+- the jargon of GUIDELINES M3 in general: the abbreviation table only shortens everyday
   phrases (*telefon → tlf.*), never spells a term as *BFU* or *PPR*, so M3 does not move.
+  Lower-casing a whole note does lower-case *BFU* to *bfu*, as fast typists do.
 
 Evidence: spans are **remapped**, not re-searched. Every edit is recorded against the original
 text, each quoted span is located in the original and carried through the edits to the same
@@ -53,6 +55,13 @@ ABBREVIATIONS = {k: v for k, v in ABBREVIATIONS.items() if k != v}
 
 _ABBREV_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True)) + r")\b", re.IGNORECASE)
 _TAG_RE = re.compile(r"\[[^\[\]\n]{1,30}\]")
+# Never edited: tags, § references, all-capital abbreviations (BFU, PPR) and anything with a digit.
+_PROTECTED_RE = re.compile(
+    r"\[[^\[\]\n]{1,30}\]"
+    r"|§+\s*\d+\s*[a-z]?(?:,\s*stk\.\s*\d+)?(?:,\s*nr\.\s*\d+)?"
+    r"|\b[A-ZÆØÅ]{2,}\b"
+    r"|[^\s,;:()]*\d[^\s,;:()]*"
+)
 _WORD_RE = re.compile(r"[A-Za-zÆØÅæøåéü]{3,}")
 # A template heading: a short capitalised phrase ending in a colon at the start of a line.
 _HEADING_RE = re.compile(r"(?m)^[ \t]*[A-ZÆØÅ][A-Za-zÆØÅæøå' ]{1,40}?:[ \t]*(?=\S)")
@@ -166,7 +175,7 @@ class NoisyText:
 
 def noisy_text(text: str, rng: Any, settings: NoiseSettings = NoiseSettings()) -> NoisyText:
     """Apply the noise edits to `text`, recording where each edit came from."""
-    protected = [(m.start(), m.end()) for m in _TAG_RE.finditer(text)]
+    protected = [(m.start(), m.end()) for m in _PROTECTED_RE.finditer(text)]
     edits: list[tuple[int, int, str]] = []
     counts = {"typos": 0, "abbreviations": 0, "headings": 0, "lowercase": 0}
 
