@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -42,6 +42,11 @@ class JournalModel(ABC):
         self.name = name
         self.version = version
         self.thresholds = dict(thresholds or {m: 0.5 for m in MARKERS})
+
+    @property
+    def case_window(self) -> timedelta:
+        """How long after a worrying note a handling note still counts (GUIDELINES M4: 24 hours)."""
+        return timedelta(hours=24)
 
     @property
     def label(self) -> str:

@@ -191,7 +191,7 @@ def scan(
 
             def chunk_jobs() -> Iterator[tuple[list[RowResult], list[Note]]]:
                 for chunk in _chunks(reader, chunk_size):
-                    good = [r for r in chunk if r.note is not None]
+                    good = [r.note for r in chunk if r.note is not None]
                     yield chunk, good
 
             if workers > 1:
@@ -238,7 +238,7 @@ def scan(
             for line in spill:
                 item = json.loads(line)
                 flags = NoteFlags.from_dict(item["f"])
-                flags = resolve_unhandled(flags, datetime.fromisoformat(item["w"]), index)
+                flags = resolve_unhandled(flags, datetime.fromisoformat(item["w"]), index, window=model.case_window)
                 writer.write(flags)
                 summary.notes_scanned += 1
                 flagged = flags.flagged
@@ -263,7 +263,7 @@ def predict_notes(model, notes: Sequence[Note], chunk_size: int = DEFAULT_CHUNK_
     analyses = []
     for start in range(0, len(notes), chunk_size):
         analyses.extend(model.analyse(list(notes[start : start + chunk_size])))
-    return apply_case_timeline(analyses)
+    return apply_case_timeline(analyses, window=model.case_window)
 
 
 def _format_from_suffix(output: Path) -> str:
