@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from review.store import DEFAULT_DB_URL, DB_URL_ENV, ROLES, Store, open_store, safe_url
+from review.defaults import DB_URL_ENV, DEFAULT_DB_URL, ROLES
 
 log = logging.getLogger(__name__)
 
@@ -90,13 +90,21 @@ def register(subparsers: Any) -> None:
     listing.set_defaults(handler=run_users_list)
 
 
-def _open(args: argparse.Namespace) -> Store:
+def _open(args: argparse.Namespace) -> Any:
+    from review.store import open_store, safe_url
+
     try:
         return open_store(args.db)
     except FileNotFoundError as exc:
         raise _usage_error(str(exc)) from None
     except Exception as exc:  # noqa: BLE001 - any connection problem is "could not run"
         raise _usage_error(f"cannot open the database {safe_url(_resolved(args.db))}: {type(exc).__name__}") from None
+
+
+def safe_url(url: str) -> str:
+    from review.store import safe_url as mask
+
+    return mask(url)
 
 
 def _resolved(url: str | None) -> str:

@@ -38,10 +38,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-DEFAULT_DB_URL = "sqlite:///journaltjek.db"
-DB_URL_ENV = "JOURNALTJEK_DB"
+from review.defaults import DB_URL_ENV, DEFAULT_DB_URL, ROLES  # noqa: F401 (re-exported)
 
-ROLES: tuple[str, ...] = ("reviewer", "researcher", "admin")
 STATUS_OPEN = "open"
 STATUS_CONFIRMED = "confirmed"
 STATUS_DISMISSED = "dismissed"

@@ -3,7 +3,12 @@ the fixture archive and four users (two reviewers, a researcher, an admin), and 
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Callable, Iterator
+
+# The helper modules beside this file (pytest runs with --import-mode=importlib, which adds no paths).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,9 +16,9 @@ from fastapi.testclient import TestClient
 from review import auth
 from review.app import create_app
 from review.loading import load_flag_objects
-from review.store import Store, User, open_store
+from review.store import Store, open_store
 from review_fixtures import NOTES, PASSWORD, USERS, make_flags
-from review_helpers import login
+from review_helpers import add_fixture_users, login
 from review_pg import ThrowawayPostgres, find_pg_bin
 
 
@@ -55,14 +60,6 @@ def store(db_url: str) -> Iterator[Store]:
 def password_hash() -> str:
     """Hashing with argon2 takes a while; the fixture users share one hash of PASSWORD."""
     return auth.hash_password(PASSWORD)
-
-
-def add_fixture_users(store: Store, password_hash: str) -> dict[str, int]:
-    with store.write_session() as session, session.begin():
-        users = [User(name=name, role=role, password_hash=password_hash, active=True) for name, role in USERS.items()]
-        session.add_all(users)
-        session.flush()
-        return {u.name: u.id for u in users}
 
 
 @pytest.fixture

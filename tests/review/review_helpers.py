@@ -9,8 +9,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from review.store import Item, Store, StoredNote
-from review_fixtures import PASSWORD
+from review.store import Item, Store, StoredNote, User
+from review_fixtures import PASSWORD, USERS
 
 
 def login(client: TestClient, name: str, password: str = PASSWORD) -> TestClient:
@@ -77,3 +77,11 @@ def http_login(client: Any, name: str, password: str = PASSWORD) -> str:
 def note_pk_for(store: Store, note_id: str) -> int:
     with store.session() as session:
         return session.execute(select(StoredNote.id).where(StoredNote.note_id == note_id)).scalar_one()
+
+
+def add_fixture_users(store: Store, password_hash: str) -> dict[str, int]:
+    with store.write_session() as session, session.begin():
+        users = [User(name=name, role=role, password_hash=password_hash, active=True) for name, role in USERS.items()]
+        session.add_all(users)
+        session.flush()
+        return {u.name: u.id for u in users}
