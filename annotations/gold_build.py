@@ -127,5 +127,35 @@ def describe(splits: dict[str, list[GoldRecord]]) -> str:
     return "\n".join(lines)
 
 
+
+
+AGREEMENT_DIR = GOLD_DIR / "agreement"
+
+
+def build_agreement_files(sources_dir: Path = SOURCES_DIR, agreement_dir: Path = AGREEMENT_DIR) -> tuple[Path, Path]:
+    """Write the doubly annotated notes as two gold files: the writers' own labels (before
+    adjudication) and the independent second annotator's (`agreement/annotator2.yaml`)."""
+    with open(agreement_dir / "annotator2.yaml", encoding="utf-8") as fh:
+        second = {str(n["note_id"]): n["labels"] for n in yaml.safe_load(fh)["notes"]}
+    first: list[GoldRecord] = []
+    for path in sorted(sources_dir.glob("batch_*.yaml")):
+        first.extend(r for r in load_source(path) if r.note.note_id in second)
+    missing = set(second) - {r.note.note_id for r in first}
+    if missing:
+        raise GoldFormatError(f"annotator2.yaml names notes not in the sources: {sorted(missing)[:5]}")
+    from annotations.schema import validate_labels
+
+    seconds = [
+        GoldRecord(note=r.note, labels=validate_labels(second[r.note.note_id], where=r.note.note_id), annotator="annotator-2")
+        for r in first
+    ]
+    path_a, path_b = agreement_dir / "annotator1.jsonl", agreement_dir / "annotator2.jsonl"
+    write_gold(first, path_a)
+    write_gold(seconds, path_b)
+    return path_a, path_b
+
+
 if __name__ == "__main__":
     print(describe(build()))
+    if (AGREEMENT_DIR / "annotator2.yaml").exists():
+        print("agreement files:", *build_agreement_files())
