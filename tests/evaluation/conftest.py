@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-import pytest
+# The helper module beside this file (pytest runs with --import-mode=importlib, which adds no paths).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from evaluation_fixtures import HAND_MADE, flag_row, gold_row, write_jsonl
+import pytest  # noqa: E402
+
+from evaluation_fixtures import HAND_MADE, flag_row, gold_row, write_jsonl  # noqa: E402
 
 
 @pytest.fixture
