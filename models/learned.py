@@ -1,0 +1,499 @@
+"""The shared base of every learned note-level marker model (sklearn, spaCy, transformer, hybrid).
+
+A learned model scores each note for the four markers; a marker flags when its score reaches
+the marker's threshold. What stays the same for every learned backend lives here:
+
+- the training targets (`marker_targets`): the gold labels as they are for the three
+  note-level markers; for `unhandled_concern` a note is a positive when gold says so **or**
+  when it holds worrying information (`concern_present`) and the rule tagger finds no
+  HANDLING sentence in it. Gold already applies the 24-hour rule across notes, so a concern
+  handled by a *later* note is 0 in gold although nothing in the note's own text shows
+  handling; the case timeline (`pipeline.cases`) clears such notes at prediction time, so the
+  note-level model learns "worry without handling in this note";
+- thresholds chosen on dev (`choose_thresholds`): a recall target for `unhandled_concern`
+  (0.95 by default, measured after the case timeline, exactly as a scan would flag), the best
+  F1 for the others, unless configured otherwise (`threshold_targets`);
+- evidence: for a flagged marker, the note's sentences the model itself scores highest for
+  that marker, each with a Danish reason. A flag never goes out without a sentence;
+- `concern_types` for `unhandled_concern` from the rule tagger's CONCERN hits in the evidence
+  sentences, and `handling` (the case timeline's input) from the rule tagger's HANDLING
+  sentences: the cross-note 24-hour rule uses the rules' handling detection for every backend;
+- the model directory: config.yaml (backend, params, thresholds, seed, training data and its
+  hash, date, library versions), the backend's weights, and the model card.
+
+Subclasses implement `_fit_texts`, `_score_texts`, `_save_weights`, `_load_weights` and
+`_config_extra`; a backend that can use the rule tagger's sentence roles as features overrides
+`_fit_readings` / `_score_readings` instead of the text-only pair.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import yaml
+
+from models.base import JournalModel, NoteAnalysis
+from pipeline.roles import CONCERN, HANDLING, RESOURCES_DIR, RuleRoleTagger, SentenceRoles
+from pipeline.schema import (
+    CONCERN_TYPES, MARKER_NAMES_DA, MARKERS, UNHANDLED_CONCERN, Evidence, MarkerResult, Note, NoteFlags,
+)
+
+CONFIG_NAME = "config.yaml"
+CONCERN_PRESENT = "concern_present"
+HANDLING_MIN_SCORE = 0.5  # the rules model's unhandled_concern.handling_min_score
+CONCERN_MIN_SCORE = 0.5  # the rules model's unhandled_concern.concern_min_score
+MAX_EVIDENCE_SENTENCES = 3
+DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD_TARGETS: dict[str, str] = {
+    "missing_assessment": "f1",
+    "missing_child_conversation": "f1",
+    "authority_jargon": "f1",
+    "unhandled_concern": "recall:0.95",
+}
+LIBRARIES: tuple[str, ...] = ("numpy", "scikit-learn", "spacy", "torch", "transformers")
+
+
+class LearnedModelError(ValueError):
+    """Bad training input or a model directory that cannot be read; the message says which."""
+
+
+@dataclass(slots=True)
+class NoteReading:
+    """One text as every learned backend sees it: the text and the rule tagger's sentence roles.
+
+    Notes are read once per chunk (spaCy + rule tagger) and the reading is shared by scoring,
+    evidence, concern types and the handling records. `doc` is the spaCy doc (None for a
+    single sentence read out of a note); it is only kept for the chunk being analysed.
+    """
+
+    text: str
+    sentences: list[SentenceRoles]
+    doc: Any = None
+    offset: int = 0  # where `text` starts in its note (sentence readings)
+    extra: dict[str, Any] = field(default_factory=dict)  # backend-specific per-reading cache
+
+
+@lru_cache(maxsize=2)
+def rule_tagger(roles_dir: str = str(RESOURCES_DIR)) -> RuleRoleTagger:
+    """The rule tagger, compiled once per process."""
+    return RuleRoleTagger.from_resources(roles_dir)
+
+
+def read_notes(texts: Sequence[str], years: Sequence[int | None] | None = None, batch_size: int = 128) -> list[NoteReading]:
+    """Tokenise, split and tag `texts` in one pass (spaCy's pipe, the rule tagger)."""
+    from pipeline.text import analyse_many
+
+    tagger = rule_tagger()
+    years = list(years) if years is not None else [None] * len(texts)
+    readings = []
+    for text, year, doc in zip(texts, years, analyse_many(texts, batch_size=batch_size)):
+        readings.append(NoteReading(text=text, sentences=tagger.tag(doc, note_year=year), doc=doc))
+    return readings
+
+
+def sentence_readings(reading: NoteReading) -> list[NoteReading]:
+    """One reading per sentence of a note (for scoring sentences as evidence)."""
+    out = []
+    for s in reading.sentences:
+        start, end = _trimmed(reading.text, s.start, s.end)
+        if end > start:
+            out.append(NoteReading(text=reading.text[start:end], sentences=[s], offset=start))
+    return out
+
+
+def has_handling(sentences: Sequence[SentenceRoles]) -> bool:
+    return any(s.has(HANDLING, HANDLING_MIN_SCORE) for s in sentences)
+
+
+def handling_records(sentences: Sequence[SentenceRoles]) -> list[Evidence]:
+    """The note's handling records for the case timeline (matched words only, as the rules give them)."""
+    out = []
+    for s in sentences:
+        hit = s.roles.get(HANDLING)
+        if hit is None or hit.score < HANDLING_MIN_SCORE or hit.start is None:
+            continue
+        out.append(Evidence(hit.start, hit.end, " ".join(hit.matched)[:120], "Behandlet som underretning"))
+    return out
+
+
+def concern_types_of(sentences: Sequence[SentenceRoles]) -> list[str]:
+    found = {h.concern_type for s in sentences for h in s.concerns if h.score >= CONCERN_MIN_SCORE}
+    return [t for t in CONCERN_TYPES if t in found]
+
+
+def marker_targets(labels: Sequence[Mapping[str, Any]], readings: Sequence[NoteReading]) -> np.ndarray:
+    """The (n, 4) training targets in MARKERS order (see the module docstring for unhandled_concern)."""
+    if len(labels) != len(readings):
+        raise LearnedModelError(f"{len(labels)} label dicts for {len(readings)} notes")
+    Y = np.zeros((len(labels), len(MARKERS)), dtype=np.int64)
+    for i, (label, reading) in enumerate(zip(labels, readings)):
+        missing = [m for m in MARKERS if m not in label]
+        if missing:
+            raise LearnedModelError(f"label dict {i} lacks {missing}")
+        for j, marker in enumerate(MARKERS):
+            Y[i, j] = int(label[marker])
+        unhandled = MARKERS.index(UNHANDLED_CONCERN)
+        if not Y[i, unhandled] and int(label.get(CONCERN_PRESENT, 0)) and not has_handling(reading.sentences):
+            Y[i, unhandled] = 1
+    return Y
+
+
+def best_f1_threshold(y_true: Sequence[int], scores: Sequence[float]) -> float:
+    """The dev score that, used as threshold, gives the highest F1 (ties: the higher threshold)."""
+    y = np.asarray(y_true, dtype=bool)
+    s = np.asarray(scores, dtype=float)
+    if not y.any():
+        raise ValueError("no gold positives: no F1 threshold can be chosen")
+    best, best_f1 = DEFAULT_THRESHOLD, -1.0
+    for threshold in np.unique(s)[::-1]:
+        flagged = s >= threshold
+        tp = int((y & flagged).sum())
+        f1 = 2 * tp / (int(flagged.sum()) + int(y.sum()))
+        if f1 > best_f1 + 1e-12:
+            best, best_f1 = float(threshold), f1
+    return best
+
+
+def parse_target(spec: str) -> tuple[str, float | None]:
+    """`"f1"`, `"recall:0.95"` or `"precision:0.8"` → (kind, value)."""
+    kind, _, value = str(spec).partition(":")
+    kind = kind.strip()
+    if kind == "f1" and not value:
+        return "f1", None
+    if kind in ("recall", "precision"):
+        try:
+            number = float(value)
+        except ValueError:
+            raise LearnedModelError(f"threshold target '{spec}': '{value}' is not a number") from None
+        if not 0.0 < number <= 1.0:
+            raise LearnedModelError(f"threshold target '{spec}': the value must lie in (0, 1]")
+        return kind, number
+    raise LearnedModelError(f"threshold target '{spec}' is not f1, recall:VALUE or precision:VALUE")
+
+
+def choose_marker_threshold(spec: str, y_true: Sequence[int], scores: Sequence[float]) -> float:
+    """The threshold for one marker on dev; 0.5 when dev has no positive (nothing to aim at)."""
+    from evaluation.thresholds import ThresholdUnreachable, choose_threshold
+
+    kind, value = parse_target(spec)
+    if not np.asarray(y_true, dtype=bool).any():
+        return DEFAULT_THRESHOLD
+    if kind == "f1":
+        return best_f1_threshold(y_true, scores)
+    try:
+        return choose_threshold(y_true, scores, kind, value)
+    except ThresholdUnreachable:
+        return best_f1_threshold(y_true, scores)
+
+
+def cleared_by_later_handling(notes: Sequence[Note], readings: Sequence[NoteReading], window_hours: float = 24.0) -> np.ndarray:
+    """Which notes the case timeline would clear of `unhandled_concern` (a handling note of the
+    same case within the window after them, by the rules' handling detection)."""
+    from datetime import timedelta
+
+    from pipeline.cases import HandlingIndex
+
+    index = HandlingIndex()
+    for note, reading in zip(notes, readings):
+        index.add(note.case_id, note.note_id, note.written_at, handling_records(reading.sentences))
+    window = timedelta(hours=window_hours)
+    return np.array(
+        [index.find(n.case_id, n.written_at, window, n.note_id) is not None for n in notes], dtype=bool
+    )
+
+
+def data_fingerprint(notes: Sequence[Note], labels: Sequence[Mapping[str, Any]]) -> str:
+    """sha256 over the training notes and their labels (order-sensitive), for the model card."""
+    digest = hashlib.sha256()
+    for note, label in zip(notes, labels):
+        row = {"note": note.to_dict(), "labels": {k: label[k] for k in sorted(label)}}
+        digest.update(json.dumps(row, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8"))
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def library_versions() -> dict[str, str]:
+    from importlib import metadata
+
+    out = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _format_score_da(score: float) -> str:
+    return f"{score:.2f}".replace(".", ",")
+
+
+class LearnedMarkerModel(JournalModel):
+    """A note-level marker classifier behind `JournalModel` (see the module docstring).
+
+    `__init__` stores parameters only; `fit` sets the learned state (ending in `_`) and the
+    thresholds. Subclasses add their own parameters and return them from `_config_extra`, so
+    that `from_disk` can rebuild them with `cls(name=..., version=..., seed=...,
+    threshold_targets=..., **params)`.
+    """
+
+    backend = "abstract-learned"
+
+    def __init__(
+        self,
+        name: str = "model",
+        version: str = "0.1.0",
+        thresholds: dict[str, float] | None = None,
+        seed: int = 0,
+        threshold_targets: Mapping[str, str] | None = None,
+        case_window_hours: float = 24.0,
+    ):
+        super().__init__(name=name, version=version, thresholds=thresholds)
+        self.seed = int(seed)
+        self.threshold_targets = {**DEFAULT_THRESHOLD_TARGETS, **dict(threshold_targets or {})}
+        for marker, spec in self.threshold_targets.items():
+            if marker not in MARKERS:
+                raise LearnedModelError(f"threshold target for unknown marker '{marker}'; known: {list(MARKERS)}")
+            parse_target(spec)
+        self.case_window_hours = float(case_window_hours)
+        self.trained_on_: dict[str, Any] | None = None
+        self.created_at_: str | None = None
+        self.metrics_: dict[str, Any] = {}  # figures the training run measured (model card)
+        self.dev_scores_: np.ndarray | None = None
+
+    @property
+    def case_window(self):
+        from datetime import timedelta
+
+        return timedelta(hours=self.case_window_hours)
+
+    # -- what subclasses implement ------------------------------------------------------------
+
+    def _fit_texts(self, texts: list[str], Y: np.ndarray, dev_texts: list[str] | None, dev_Y: np.ndarray | None) -> None:
+        raise NotImplementedError(f"{type(self).__name__} implements neither _fit_texts nor _fit_readings")
+
+    def _score_texts(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError(f"{type(self).__name__} implements neither _score_texts nor _score_readings")
+
+    def _save_weights(self, directory: Path) -> None:
+        raise NotImplementedError
+
+    def _load_weights(self, directory: Path) -> None:
+        raise NotImplementedError
+
+    def _config_extra(self) -> dict[str, Any]:
+        return {}
+
+    # Backends that use the rule tagger's roles as features override these two.
+    def _fit_readings(self, readings: list[NoteReading], Y: np.ndarray, dev_readings: list[NoteReading] | None, dev_Y: np.ndarray | None) -> None:
+        self._fit_texts([r.text for r in readings], Y, [r.text for r in dev_readings] if dev_readings is not None else None, dev_Y)
+
+    def _score_readings(self, readings: list[NoteReading]) -> np.ndarray:
+        if not readings:
+            return np.zeros((0, len(MARKERS)))
+        return self._score_texts([r.text for r in readings])
+
+    # -- training -------------------------------------------------------------------------------
+
+    def fit(self, notes: Sequence[Note], labels: Sequence[Mapping[str, Any]], dev: tuple | None = None) -> "LearnedMarkerModel":
+        """Learn from gold notes and label dicts; choose thresholds on `dev` = (notes, labels)."""
+        notes, labels = list(notes), list(labels)
+        if not notes:
+            raise LearnedModelError("no training notes")
+        if len(notes) != len(labels):
+            raise LearnedModelError(f"{len(notes)} training notes but {len(labels)} label dicts")
+        readings = self.read(notes)
+        Y = marker_targets(labels, readings)
+        dev_notes: list[Note] | None = None
+        dev_readings = dev_Y = None
+        if dev is not None:
+            dev_notes, dev_labels = list(dev[0]), list(dev[1])
+            if len(dev_notes) != len(dev_labels):
+                raise LearnedModelError(f"{len(dev_notes)} dev notes but {len(dev_labels)} label dicts")
+            dev_readings = self.read(dev_notes)
+            dev_Y = marker_targets(dev_labels, dev_readings)
+        self._fit_readings(readings, Y, dev_readings, dev_Y)
+        if dev is not None and dev_notes:
+            self.thresholds = self.choose_thresholds(dev_notes, dev_labels, dev_readings)
+        else:
+            self.thresholds = {m: DEFAULT_THRESHOLD for m in MARKERS}
+        self.trained_on_ = {"file": None, "sha256": data_fingerprint(notes, labels), "n_notes": len(notes)}
+        return self
+
+    def choose_thresholds(self, notes: Sequence[Note], labels: Sequence[Mapping[str, Any]], readings: list[NoteReading] | None = None) -> dict[str, float]:
+        """Per-marker thresholds on dev, each measured the way a scan flags (case timeline included)."""
+        readings = readings if readings is not None else self.read(notes)
+        scores = self._score_readings(readings)
+        self.dev_scores_ = scores
+        cleared = cleared_by_later_handling(notes, readings, self.case_window_hours)
+        thresholds = {}
+        for j, marker in enumerate(MARKERS):
+            y = np.array([int(label[marker]) for label in labels])
+            s = scores[:, j].copy()
+            if marker == UNHANDLED_CONCERN:
+                s[cleared] = 0.0  # the timeline clears these whatever their score
+            thresholds[marker] = float(choose_marker_threshold(self.threshold_targets[marker], y, s))
+        return thresholds
+
+    # -- analysis -------------------------------------------------------------------------------
+
+    def read(self, notes: Sequence[Note]) -> list[NoteReading]:
+        return read_notes([n.text for n in notes], [n.written_at.year for n in notes])
+
+    def predict_proba(self, notes: Sequence[Note]) -> np.ndarray:
+        """Marker scores (n, 4) before thresholds and the case timeline; no evidence is built."""
+        return self._score_readings(self.read(notes))
+
+    def analyse(self, notes: Sequence[Note]) -> list[NoteAnalysis]:
+        notes = list(notes)
+        if not notes:
+            return []
+        readings = self.read(notes)
+        scores = self._checked_scores(self._score_readings(readings), len(notes))
+        thresholds = np.array([self.thresholds[m] for m in MARKERS])
+        flags = (scores >= thresholds) & np.array([[bool(r.sentences)] for r in readings])
+        sentence_scores = self._sentence_scores(readings, flags)
+        return [
+            self._note_analysis(note, reading, scores[i], flags[i], sentence_scores.get(i))
+            for i, (note, reading) in enumerate(zip(notes, readings))
+        ]
+
+    def _checked_scores(self, scores: np.ndarray, n: int) -> np.ndarray:
+        scores = np.asarray(scores, dtype=float)
+        if scores.shape != (n, len(MARKERS)):
+            raise LearnedModelError(f"{self.backend}: scores have shape {scores.shape}, expected ({n}, {len(MARKERS)})")
+        return np.clip(np.nan_to_num(scores, nan=0.0), 0.0, 1.0)
+
+    def _sentence_scores(self, readings: list[NoteReading], flags: np.ndarray) -> dict[int, tuple[list[NoteReading], np.ndarray]]:
+        """Score the sentences of every note with a flag, in one batch for the chunk."""
+        wanted = [i for i in range(len(readings)) if flags[i].any()]
+        pieces = {i: sentence_readings(readings[i]) for i in wanted}
+        flat = [s for i in wanted for s in pieces[i]]
+        if not flat:
+            return {}
+        scores = self._checked_scores(self._score_readings(flat), len(flat))
+        out, at = {}, 0
+        for i in wanted:
+            k = len(pieces[i])
+            out[i] = (pieces[i], scores[at:at + k])
+            at += k
+        return out
+
+    def _note_analysis(self, note: Note, reading: NoteReading, scores: np.ndarray, flags: np.ndarray,
+                       sentences: tuple[list[NoteReading], np.ndarray] | None) -> NoteAnalysis:
+        results: dict[str, MarkerResult] = {}
+        for j, marker in enumerate(MARKERS):
+            evidence: list[Evidence] = []
+            evidence_roles: list[SentenceRoles] = []
+            if flags[j] and sentences is not None:
+                evidence, evidence_roles = self._evidence(marker, sentences[0], sentences[1][:, j])
+            flag = bool(flags[j]) and bool(evidence)
+            types = concern_types_of(evidence_roles) if marker == UNHANDLED_CONCERN and flag else None
+            if marker == UNHANDLED_CONCERN and types is None:
+                types = []
+            results[marker] = MarkerResult(flag=flag, score=float(scores[j]), evidence=evidence if flag else [], concern_types=types)
+        flags_out = NoteFlags(note_id=note.note_id, case_id=note.case_id, model=self.label, markers=results)
+        return NoteAnalysis(flags=flags_out, written_at=note.written_at, handling=handling_records(reading.sentences))
+
+    def _evidence(self, marker: str, pieces: list[NoteReading], scores: np.ndarray) -> tuple[list[Evidence], list[SentenceRoles]]:
+        """The sentence the model scores highest for `marker`, and up to two more above the threshold."""
+        if not pieces:
+            return [], []
+        order = np.argsort(-scores, kind="stable")
+        chosen = [order[0]] + [k for k in order[1:MAX_EVIDENCE_SENTENCES] if scores[k] >= self.thresholds[marker]]
+        chosen.sort()
+        name = MARKER_NAMES_DA[marker].lower()
+        evidence = []
+        for k in chosen:
+            piece = pieces[k]
+            reason = f"Modellen vurderer, at denne sætning peger på: {name} (sætningsscore {_format_score_da(scores[k])})"
+            evidence.append(Evidence(piece.offset, piece.offset + len(piece.text), piece.text, reason))
+        return evidence, [pieces[k].sentences[0] for k in chosen]
+
+    # -- the model directory --------------------------------------------------------------------
+
+    def config_dict(self) -> dict[str, Any]:
+        return {
+            "backend": self.backend,
+            "name": self.name,
+            "version": self.version,
+            "thresholds": {m: float(self.thresholds[m]) for m in MARKERS},
+            "threshold_targets": dict(self.threshold_targets),
+            "case_window_hours": self.case_window_hours,
+            "seed": self.seed,
+            "params": self._config_extra(),
+            "trained_on": self.trained_on_,
+            "created_at": self.created_at_,
+            "libraries": library_versions(),
+            "training_targets": (
+                "gold labels; unhandled_concern = gold unhandled_concern OR (concern_present AND the rule "
+                "tagger finds no HANDLING sentence in the note)"
+            ),
+        }
+
+    def to_disk(self, path: str | Path) -> None:
+        """config.yaml first, then the weights, then MODEL_CARD.md and card.json."""
+        from models.card import write_card
+
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        if self.created_at_ is None:
+            self.created_at_ = datetime.now().isoformat(timespec="seconds")
+        config = self.config_dict()
+        with open(path / CONFIG_NAME, "w", encoding="utf-8") as fh:
+            yaml.safe_dump(config, fh, allow_unicode=True, sort_keys=False)
+        self._save_weights(path)
+        write_card(path, config, self.metrics_)
+
+    @classmethod
+    def from_disk(cls, path: str | Path) -> "LearnedMarkerModel":
+        from models.card import read_card_metrics
+
+        path = Path(path)
+        config_path = path / CONFIG_NAME
+        if not config_path.is_file():
+            raise LearnedModelError(f"{path} is not a model directory: no {CONFIG_NAME}")
+        with open(config_path, encoding="utf-8") as fh:
+            config = yaml.safe_load(fh) or {}
+        if config.get("backend") != cls.backend:
+            raise LearnedModelError(f"{config_path}: backend is '{config.get('backend')}', expected '{cls.backend}'")
+        params = config.get("params") or {}
+        if not isinstance(params, dict):
+            raise LearnedModelError(f"{config_path}: 'params' must be a mapping")
+        try:
+            model = cls(
+                name=str(config.get("name", path.name)),
+                version=str(config.get("version", "0.0.0")),
+                seed=int(config.get("seed", 0)),
+                threshold_targets=config.get("threshold_targets"),
+                case_window_hours=float(config.get("case_window_hours", 24.0)),
+                **params,
+            )
+        except TypeError as exc:
+            raise LearnedModelError(f"{config_path}: params do not fit backend '{cls.backend}' ({exc})") from None
+        thresholds = config.get("thresholds") or {}
+        bad = [m for m in MARKERS if not isinstance(thresholds.get(m), (int, float))]
+        if bad:
+            raise LearnedModelError(f"{config_path}: thresholds lack numbers for {bad}")
+        model.thresholds = {m: float(thresholds[m]) for m in MARKERS}
+        model.trained_on_ = config.get("trained_on")
+        model.created_at_ = config.get("created_at")
+        model.metrics_ = read_card_metrics(path)
+        model._load_weights(path)
+        return model
