@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from annotations.synth.phrases import BankSet
+from annotations.synth.phrases import BankSet, choose
 from annotations.synth.storyline import CasePlan
 
 MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december")
@@ -23,6 +23,7 @@ MEASURE_NOUNS: dict[str, tuple[str, str]] = {
     "placement": ("anbringelsen", "opholdsstedet"),
 }
 _LETTERS = "ABCDEFGHIJKLMNOPRSTUVW"
+HEADING_SECTIONS = ("purpose", "info", "child", "assessment", "step", "agreements", "child_line")
 FUTURE_TIMES = ("9.00", "10.00", "13.00", "14.30", "8.30", "12.00")
 
 # Every `{slot}` a phrase may use; the bank loader rejects any other name.
@@ -43,23 +44,24 @@ def _cap(text: str) -> str:
 
 
 def _initials(rng: Any, n: int = 3) -> str:
-    return "".join(rng.choice(_LETTERS) for _ in range(n))
+    return "".join(choose(_LETTERS, rng) for _ in range(n))
 
 
 def cast_case(case: CasePlan, banks: BankSet, rng: Any) -> dict[str, str]:
     """Slot values for one case: the child, the parents, the professionals, the caseworker."""
     boy = case.gender == "boy"
-    scheme = rng.choices(("tags", "pseudonyms", "initials", "roles"), weights=(42, 28, 14, 16))[0]
-    child_name = rng.choice(banks.texts("people.boy" if boy else "people.girl"))
+    draw = rng.random()
+    scheme = "tags" if draw < 0.42 else "pseudonyms" if draw < 0.70 else "initials" if draw < 0.84 else "roles"
+    child_name = choose(banks.texts("people.boy" if boy else "people.girl"), rng)
     if scheme == "tags":
         child, mother, father = "[BARN]", "[MOR]", "[FAR]"
-        teacher = rng.choice(("klasselærer [Navn]", "[Navn], klasselærer", "klasselæreren"))
-        educator = rng.choice(("pædagog [Navn]", "[Navn], pædagog", "pædagogen"))
+        teacher = choose(("klasselærer [Navn]", "[Navn], klasselærer", "klasselæreren"), rng)
+        educator = choose(("pædagog [Navn]", "[Navn], pædagog", "pædagogen"), rng)
     elif scheme == "pseudonyms":
         child = child_name
-        mother, father = rng.choice(banks.texts("people.woman")), rng.choice(banks.texts("people.man"))
-        teacher = rng.choice(("klasselærer " + rng.choice(banks.texts("people.woman")), "klasselæreren"))
-        educator = rng.choice(("pædagog " + rng.choice(banks.texts("people.man")), "pædagogen"))
+        mother, father = choose(banks.texts("people.woman"), rng), choose(banks.texts("people.man"), rng)
+        teacher = choose(("klasselærer " + choose(banks.texts("people.woman"), rng), "klasselæreren"), rng)
+        educator = choose(("pædagog " + choose(banks.texts("people.man"), rng), "pædagogen"), rng)
     elif scheme == "initials":
         child = child_name[0] + "." if rng.random() < 0.5 else _initials(rng, 2)
         mother, father = "mor", "far"
@@ -73,7 +75,7 @@ def cast_case(case: CasePlan, banks: BankSet, rng: Any) -> dict[str, str]:
 
     primary_is_mother = rng.random() < 0.72
     parent, other = (mother, father) if primary_is_mother else (father, mother)
-    caseworker = _initials(rng, rng.choice((2, 3, 3)))
+    caseworker = _initials(rng, choose((2, 3, 3), rng))
     age = case.age
     if age <= 2:
         inst = "vuggestue"
@@ -84,11 +86,8 @@ def cast_case(case: CasePlan, banks: BankSet, rng: Any) -> dict[str, str]:
     instn = {"vuggestue": "vuggestuen", "børnehave": "børnehaven", "skole": "skolen"}[inst]
     grade = "1.g" if age >= 17 else f"{max(age - 6, 0)}. klasse"
     measure, deliverer = MEASURE_NOUNS[case.measure]
-    caseworker_ref = rng.choice((f"rådgiver {caseworker}", f"sagsbehandler {caseworker}", f"{caseworker} (rådgiver)"))
-    headings = {
-        f"_h_{section}": banks.texts(f"layout.heading.{section}")[int(rng.random() * len(banks.texts(f"layout.heading.{section}")))]
-        for section in ("purpose", "info", "child", "assessment", "step", "agreements", "child_line")
-    }
+    caseworker_ref = choose((f"rådgiver {caseworker}", f"sagsbehandler {caseworker}", f"{caseworker} (rådgiver)"), rng)
+    headings = {f"_h_{section}": choose(banks.texts(f"layout.heading.{section}"), rng) for section in HEADING_SECTIONS}
     return headings | {
         "B": child,
         "han": "han" if boy else "hun",

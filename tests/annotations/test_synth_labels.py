@@ -174,6 +174,6 @@ def test_templated_notes_have_headings_and_terse_notes_do_not():
     records = list(SyntheticCorpus(seed=5, styles=("template", "terse")).records(400))
     templated = [r for r in records if r["style"] == "template" and r["synth"]["kind"] not in ADMINISTRATIVE]
     terse = [r for r in records if r["style"] == "terse"]
-    heading = re.compile(r"(?im)^(formål|emne)[^:\n]*:")
+    heading = re.compile(r"(?im)^(formål|emne|anledning)[^:\n]*:")
     assert templated and all(heading.search(r["text"]) for r in templated)
     assert terse and not any(heading.search(r["text"]) for r in terse)
