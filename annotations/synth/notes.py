@@ -212,6 +212,7 @@ class _NoteBuilder:
         self.bank_dict = renderer.banks.banks
         self.heavy = plan.jargon_mode == "heavy"
         self.mixed = self.style == "mixed"
+        self.fixed_register = not (self.heavy or self.mixed)
         if plan.jargon_mode == "explained" and self.style == "terse":
             self.body_register = "plain"  # an explained note is written plainly throughout
         else:
@@ -229,7 +230,7 @@ class _NoteBuilder:
 
     def say(self, bank_name: str, role: str = "body") -> str:
         st = self.st
-        register = st.register = self.register(role)
+        register = st.register = self.body_register if self.fixed_register else self.register(role)
         options = self.bank_dict[bank_name].by_register[register]
         text = render(options[int(self.rng.random() * len(options))], st)
         if self.abbreviate:

@@ -143,7 +143,6 @@ class NotePlan:
     concern: Concern | None = None
     handling: str | None = None  # a handling kind recorded here for this note's own concern
     handles: list[int] = field(default_factory=list)  # indexes of earlier notes whose concern is handled here
-    handled_types: tuple[str, ...] = ()  # concern types of the notes handled here
     mentions: list[tuple[str, str]] = field(default_factory=list)  # (negated|hypothetical|history, type)
     assessment: str | None = None  # one of ASSESSMENTS, None when the note needs none
     step: str | None = None  # why the child must be heard: decision kind, "bfu", "follow_up", "abuse_assessment"
@@ -343,7 +342,6 @@ class StorylinePlanner:
         note = self._note(rng, case, HANDLING, self._handling_time(rng, after, timing))
         concern = case.notes[target].concern
         note.handles = [target]
-        note.handled_types = concern.types
         note.handling = choose(("as_notification", "registered", "acute", "acute", "police", "on_call", "to_intake"), rng)
         if set(concern.types) & ABUSE_TYPES and rng.random() < 0.3:
             note.handling = "child_house"
