@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import psutil
+
 from evaluation.benchmarks.archives import (
     BenchmarkSetupError,
     child_env,
@@ -135,7 +137,13 @@ def _startup_archive(source: Path, workdir: Path) -> tuple[Path, int]:
     return path, written
 
 
+def _load_average() -> float:
+    """One-minute load average: a busy host slows wall times, so the table says how busy it was."""
+    return round(psutil.getloadavg()[0], 1)
+
+
 def run(args: argparse.Namespace) -> dict:
+    load_start = _load_average()
     args.workdir.mkdir(parents=True, exist_ok=True)
     if args.archive:
         archives = [(path, path.stem) for path in args.archive]
@@ -153,11 +161,13 @@ def run(args: argparse.Namespace) -> dict:
     startup_path, startup_notes = _startup_archive(archives[0][0], args.workdir)
     startup_run = _scan(startup_path, 1, args.model, args.workdir, "startup")
     model_label = startup_run.model_label
-    startup_s = startup_run.measurement.seconds if startup_run.succeeded(startup_notes) else None
+    startup_ok = startup_run.succeeded(startup_notes)
+    startup_s = startup_run.measurement.seconds if startup_ok else None
+    startup_cpu_s = startup_run.measurement.cpu_seconds if startup_ok else None
     if startup_s is None:
         _log(f"startup scan {startup_run.status(startup_notes)}: {_tail(startup_run.measurement.stderr_tail)}")
     else:
-        _log(f"scan startup {startup_s:.1f} s")
+        _log(f"scan startup {startup_s:.1f} s ({startup_cpu_s:.1f} s CPU)")
 
     rows: list[dict] = []
     bare_components: tuple[str, ...] = ()
@@ -166,7 +176,7 @@ def run(args: argparse.Namespace) -> dict:
         bare = time_bare_pass(iter_text_chunks(path))
         bare_components = bare.components
         _log(f"  {bare.notes:,} notes, {bare.words:,} words, {bare.sentences / max(bare.notes, 1):.1f} sentences per note; "
-             f"bare pass {bare.seconds:.1f} s")
+             f"bare pass {bare.seconds:.1f} s ({bare.cpu_seconds:.1f} s CPU)")
         for workers in args.workers:
             scan_run = _scan(path, workers, args.model, args.workdir, tag)
             measurement = scan_run.measurement
@@ -179,16 +189,22 @@ def run(args: argparse.Namespace) -> dict:
                 "workers": workers,
                 "status": scan_run.status(bare.notes),
                 "scan_s": measurement.seconds,
+                "scan_cpu_s": measurement.cpu_seconds,
                 "notes_per_s": bare.notes / measurement.seconds,
                 "words_per_s": bare.words / measurement.seconds,
                 "peak_rss_mib": measurement.peak_rss_mib,
                 "bare_s": bare.seconds,
+                "bare_cpu_s": bare.cpu_seconds,
                 "ratio": measurement.seconds / bare.seconds if bare.seconds else None,
                 "ratio_net": (measurement.seconds - startup_s) / bare.seconds if bare.seconds and startup_s is not None else None,
+                "ratio_cpu_net": (measurement.cpu_seconds - startup_cpu_s) / bare.cpu_seconds
+                if bare.cpu_seconds and startup_cpu_s is not None
+                else None,
             }
             rows.append(row)
             if ok:
-                _log(f"  scan, {workers} worker(s): {measurement.seconds:.1f} s, {row['notes_per_s']:,.0f} notes/s, peak {row['peak_rss_mib']:,.0f} MiB")
+                _log(f"  scan, {workers} worker(s): {measurement.seconds:.1f} s ({measurement.cpu_seconds:.1f} s CPU), "
+                     f"{row['notes_per_s']:,.0f} notes/s, peak {row['peak_rss_mib']:,.0f} MiB")
             else:
                 _log(f"  scan, {workers} worker(s) {row['status']}: {_tail(measurement.stderr_tail)}")
     return {
@@ -198,6 +214,8 @@ def run(args: argparse.Namespace) -> dict:
         "archives": described,
         "startup_notes": STARTUP_NOTES,
         "startup_s": startup_s,
+        "startup_cpu_s": startup_cpu_s,
+        "load_average": {"start": load_start, "end": _load_average()},
         "bare_components": list(bare_components),
         "rows": rows,
     }

@@ -46,6 +46,14 @@ def test_peak_memory_covers_the_whole_process_tree():
     assert measurement.seconds >= 1.0
 
 
+def test_cpu_time_counts_the_work_of_children_and_grandchildren_but_not_sleep():
+    spin = "import time; end = time.process_time() + 0.6\nwhile time.process_time() < end: pass\ntime.sleep(0.5)"
+    child = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {spin!r}])"
+    measurement = run_measured([sys.executable, "-c", child])
+    assert measurement.cpu_seconds >= 0.6
+    assert measurement.cpu_seconds < measurement.seconds
+
+
 def test_a_failing_command_keeps_its_exit_code_and_the_end_of_stderr():
     measurement = run_measured([sys.executable, "-c", "import sys; sys.stderr.write('x' * 10000 + 'END'); sys.exit(3)"])
     assert measurement.returncode == 3
@@ -67,7 +75,7 @@ def test_the_bare_pass_tokenises_and_splits_only(tmp_path):
     assert result.notes == 30
     assert result.words == sum(len(t.split()) for t in texts)
     assert result.sentences >= 60
-    assert result.seconds > 0
+    assert result.seconds > 0 and result.cpu_seconds > 0
 
 
 def test_the_machine_is_described_by_cpu_cores_ram_python_and_os():
@@ -85,20 +93,23 @@ def test_the_table_shows_one_row_per_scan_and_marks_failures():
         "archives": "synthetic archives",
         "startup_notes": 20,
         "startup_s": 2.0,
+        "startup_cpu_s": 1.5,
+        "load_average": {"start": 0.5, "end": 1.0},
         "bare_components": ["tokenizer", "journal_sentencizer"],
         "rows": [
-            {"notes": 10000, "words": 1200000, "workers": 1, "status": "ok", "scan_s": 22.0, "notes_per_s": 454.5,
-             "words_per_s": 54545.0, "peak_rss_mib": 310.0, "bare_s": 8.0, "ratio": 2.75, "ratio_net": 2.5},
-            {"notes": 10000, "words": 1200000, "workers": 2, "status": "failed (exit 2)", "scan_s": 1.0, "notes_per_s": 1.0,
-             "words_per_s": 1.0, "peak_rss_mib": 1.0, "bare_s": 8.0, "ratio": 0.1, "ratio_net": None},
+            {"notes": 10000, "words": 1200000, "workers": 1, "status": "ok", "scan_s": 22.0, "scan_cpu_s": 21.5, "notes_per_s": 454.5,
+             "words_per_s": 54545.0, "peak_rss_mib": 310.0, "bare_s": 8.0, "bare_cpu_s": 7.9, "ratio": 2.75, "ratio_cpu_net": 2.53},
+            {"notes": 10000, "words": 1200000, "workers": 2, "status": "failed (exit 2)", "scan_s": 1.0, "scan_cpu_s": 1.0,
+             "notes_per_s": 1.0, "words_per_s": 1.0, "peak_rss_mib": 1.0, "bare_s": 8.0, "bare_cpu_s": 7.9, "ratio": 0.1,
+             "ratio_cpu_net": None},
         ],
     }
     table = markdown_table(results)
     rows = [line for line in table.splitlines() if line.startswith("| ")]
     assert len(rows) == 3  # header and two scans
-    assert "| 10,000 | 1,200,000 | 1 | 22.0 | 454 | 54,545 | 310 | 8.0 | 2.8× | 2.5× |" in table
+    assert "| 10,000 | 1,200,000 | 1 | 22.0 | 21.5 | 454 | 54,545 | 310 | 8.0 | 7.9 | 2.8× | 2.5× |" in table
     assert "failed (exit 2)" in rows[2] and "0.1×" not in rows[2]
-    assert "Test CPU" in table and "default@0.3.0" in table
+    assert "Test CPU" in table and "default@0.3.0" in table and "0.5 at start" in table
 
 
 def test_a_failing_synth_command_says_how_to_go_on(tmp_path, monkeypatch):
@@ -131,7 +142,8 @@ def test_the_harness_runs_end_to_end_on_a_tiny_archive(tmp_path):
     for row in results["rows"]:
         assert row["status"] == "ok" and row["notes"] == 120
         assert row["notes_per_s"] > 0 and row["peak_rss_mib"] > 50 and row["ratio"] > 0
-    assert results["startup_s"] > 0
+        assert row["scan_cpu_s"] > 0 and row["bare_cpu_s"] > 0
+    assert results["startup_s"] > 0 and results["startup_cpu_s"] > 0
     table = results_md.read_text(encoding="utf-8")
     assert table.startswith("# Benchmarks") and "| 120 |" in table
     assert not list((tmp_path / "work").glob("flags_*"))  # scan outputs are cleaned up
