@@ -415,12 +415,13 @@ class _NoteBuilder:
             context = "concern"  # new worry: the assessment is about the worry
         elif context == "step":
             context = f"step_{self.direction}"
+        if context == "concern":
+            # Saying whether the child is in acute danger is itself a 24-hour assessment, which
+            # handles the concern (M4): only a note that records handling may say it.
+            acute_allowed = self.plan.handling is not None
+            context = "concern_acute" if acute_allowed and self.rng.random() < 0.5 else "concern_worry"
         if quality == "reasoned":
-            if context == "concern":
-                name = "assessment.reasoned.concern_high" if self.rng.random() < 0.55 else "assessment.reasoned.concern_low"
-            else:
-                name = f"assessment.reasoned.{context}"
-            self.assessment_text = self.add("assessment", self.say(name, "assessment"))
+            self.assessment_text = self.add("assessment", self.say(f"assessment.reasoned.{context}", "assessment"))
         elif quality == "bare":
             self.assessment_text = self.add("assessment", self.say(f"assessment.bare.{context}", "assessment"))
         else:
@@ -559,7 +560,10 @@ class _NoteBuilder:
             first = self.concern_texts[0] if self.concern_texts else self.first_info or self.parts[0][1]
             evidence["missing_assessment"] = [first.split("\n")[0]]
         if plan.step is not None:
-            spans = list(self.step_texts) or [self.parts[0][1].split("\n")[0]]
+            if plan.step == "abuse_assessment" and self.assessment_text:
+                spans = [self.assessment_text]  # the assessment of the worry is the step
+            else:
+                spans = list(self.step_texts) or [self.parts[0][1].split("\n")[0]]
             if self.child_text:
                 spans.append(self.child_text)
             evidence["missing_child_conversation"] = spans

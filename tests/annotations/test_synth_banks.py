@@ -66,6 +66,17 @@ def test_only_handling_banks_record_handling_of_a_concern(banks):
     assert not offenders, offenders[:5]
 
 
+def test_only_handling_notes_may_say_whether_the_child_is_in_acute_danger(banks):
+    # such a stance is itself the 24-hour assessment, i.e. handling (GUIDELINES M4)
+    allowed = ("handling.", "assessment.reasoned.concern_acute", "assessment.bare.concern_acute", "people.")
+    offenders = [
+        (name, phrase)
+        for name, phrase in _phrases(banks)
+        if not name.startswith(allowed) and re.search(r"akut|i fare\b", phrase, re.IGNORECASE)
+    ]
+    assert not offenders, offenders[:5]
+
+
 def test_only_child_banks_record_contact_with_the_child(banks):
     allowed = ("child.", "child_talk.", "open.child_talk.", "people.", "layout.heading.")
     offenders = []

@@ -177,3 +177,11 @@ def test_templated_notes_have_headings_and_terse_notes_do_not():
     heading = re.compile(r"(?im)^(formål|emne|anledning)[^:\n]*:")
     assert templated and all(heading.search(r["text"]) for r in templated)
     assert terse and not any(heading.search(r["text"]) for r in terse)
+
+
+def test_an_unhandled_concern_note_never_says_whether_the_child_is_in_acute_danger(records):
+    # such a stance would be a 24-hour assessment, i.e. handling (GUIDELINES M4)
+    unhandled = [r for r in records if r["labels"]["unhandled_concern"]]
+    assert len(unhandled) > 200
+    acute = re.compile(r"akut|i fare\b|som underretning|modtagelsen|døgnvagt|børnehus|politiet er kontaktet", re.IGNORECASE)
+    assert not [r["note_id"] for r in unhandled if acute.search(r["text"])]
