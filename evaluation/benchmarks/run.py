@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -152,7 +153,9 @@ def run(args: argparse.Namespace) -> dict:
         archives = []
         for size in args.sizes:
             _log(f"archive of {size:,} notes (journaltjek synth, seed {args.seed})")
+            started = time.perf_counter()
             archives.append((synthetic_archive(size, args.seed, args.workdir), str(size)))
+            _log(f"  ready in {time.perf_counter() - started:.1f} s (cached archives are reused)")
         described = f"synthetic archives (`journaltjek synth`, seed {args.seed})"
     for path, _tag in archives:
         if not path.is_file():
