@@ -59,7 +59,11 @@ def load_adjudication(path: Path = ADJUDICATION_FILE) -> dict[str, dict[str, Any
         return {}
     with open(path, encoding="utf-8") as fh:
         data = yaml.safe_load(fh) or {}
-    return {str(item["note_id"]): item for item in data.get("changes", [])}
+    merged: dict[str, dict[str, Any]] = {}
+    for item in data.get("changes", []):  # a note may be adjudicated more than once, label by label
+        entry = merged.setdefault(str(item["note_id"]), {"note_id": str(item["note_id"]), "labels": {}})
+        entry["labels"].update(item.get("labels", {}))
+    return merged
 
 
 def apply_adjudication(record: GoldRecord, change: dict[str, Any]) -> GoldRecord:
