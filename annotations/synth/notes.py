@@ -116,10 +116,8 @@ class NoteRenderer:
 
     def __init__(self, banks: BankSet | None = None):
         self.banks = banks or load_banks(known_slots=set(ALL_SLOTS), known_bound=set(BOUND_SLOTS))
-        b = self.banks
         self._bound_cache: dict[tuple, dict[str, Bank]] = {}
-        self._b = b  # short alias in hot paths
-        self.team_names = {k: b.texts(f"people.team.{k}") for k in ("intake", "family", "small", "youth")}
+        self.team_names = {k: self.banks.texts(f"people.team.{k}") for k in ("intake", "family", "small", "youth")}
 
     # --- case -------------------------------------------------------------------------------
 
@@ -201,7 +199,6 @@ class _NoteBuilder:
         self.rng = st.rng
         self.style = plan.style
         self.parts: list[tuple[str, str]] = []  # (section, text)
-        self.evidence: dict[str, list[str]] = {}
         self.concern_texts: list[str] = []
         self.assessment_text: str | None = None
         self.child_text: str | None = None
@@ -243,15 +240,22 @@ class _NoteBuilder:
             self.first_info = text
         return text
 
+    def _insert_info(self, text: str) -> None:
+        """Add information where the information ends: before the assessment and what follows."""
+        for position, (section, _) in enumerate(self.parts):
+            if section in ("child", "assessment", "step", "agreements") and position > 0:
+                self.parts.insert(position, ("info", text))
+                return
+        self.add("info", text)
+
     # --- recipe -----------------------------------------------------------------------------
 
     def build(self) -> RenderedNote:
         plan = self.plan
         kind = plan.kind
         getattr(self, f"_{kind}")()
-        if plan.mentions:
-            for mention_kind, concern_type in plan.mentions:
-                self.add("info", self.say(f"concerns.{concern_type}.{mention_kind}"))
+        for mention_kind, concern_type in plan.mentions:
+            self._insert_info(self.say(f"concerns.{concern_type}.{mention_kind}"))
         self._jargon_asides()
         text = self._layout()
         return self._finish(text)
@@ -615,4 +619,4 @@ def _distinct(items: list[str]) -> list[str]:
     return out
 
 
-__all__ = ["NoteRenderer", "RenderedNote", "render"]
+__all__ = ["NoteRenderer", "RenderedNote"]
