@@ -235,7 +235,7 @@ class StorylinePlanner:
     def _concern_story(self, rng: Any, case: CasePlan, types: tuple[str, ...], start: datetime, length: int) -> None:
         source = self._source(rng, case.age, types)
         at = self._intake_time(rng, start, source)
-        timing = _weighted(rng, TIMINGS, (30, 18, 22, 30))
+        timing = _weighted(rng, TIMINGS, (28, 17, 23, 32))
         intake = self._note(rng, case, INTAKE, at)
         intake.concern = Concern(types, source, timing)
         self._plan_handling_here(rng, intake, timing, earlier_handled=None)
@@ -323,7 +323,7 @@ class StorylinePlanner:
                 source = "parent"
             types = self._types_for(rng, case.age, source) if not (source == "child" and case.age < 5) else ()
             if types:
-                timing = _weighted(rng, TIMINGS, (25, 12, 18, 45))
+                timing = _weighted(rng, TIMINGS, (22, 12, 18, 48))
                 note.concern = Concern(types, source, timing)
                 self._plan_handling_here(rng, note, timing, earlier_handled=handled_at)
         if rng.random() < 0.22:
