@@ -41,7 +41,7 @@ import numpy as np
 import yaml
 
 from models.base import JournalModel, NoteAnalysis
-from pipeline.roles import CONCERN, HANDLING, RESOURCES_DIR, RuleRoleTagger, SentenceRoles
+from pipeline.roles import HANDLING, SentenceRoles
 from pipeline.schema import (
     CONCERN_TYPES, MARKER_NAMES_DA, MARKERS, UNHANDLED_CONCERN, Evidence, MarkerResult, Note, NoteFlags,
 )
@@ -69,34 +69,70 @@ class LearnedModelError(ValueError):
 class NoteReading:
     """One text as every learned backend sees it: the text and the rule tagger's sentence roles.
 
-    Notes are read once per chunk (spaCy + rule tagger) and the reading is shared by scoring,
+    Notes are read once per chunk in the rules model's single pass (spaCy, one pattern match
+    for roles and jargon, the four rule markers) and the reading is shared by scoring,
     evidence, concern types and the handling records. `doc` is the spaCy doc (None for a
     single sentence read out of a note); it is only kept for the chunk being analysed.
+    `extra` holds "jargon" (the note's JargonReport) and "rule_markers" (the rules' NoteMarkers,
+    scored with all thresholds at 0 so that every rule evidence is kept); a sentence reading
+    holds its note's reading under "note".
     """
 
     text: str
     sentences: list[SentenceRoles]
     doc: Any = None
     offset: int = 0  # where `text` starts in its note (sentence readings)
-    extra: dict[str, Any] = field(default_factory=dict)  # backend-specific per-reading cache
+    case_id: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
-@lru_cache(maxsize=2)
-def rule_tagger(roles_dir: str = str(RESOURCES_DIR)) -> RuleRoleTagger:
-    """The rule tagger, compiled once per process."""
-    return RuleRoleTagger.from_resources(roles_dir)
+def rule_model_config() -> dict[str, Any]:
+    """The rules model's config that learned models read notes with: the named model `rules`
+    when it exists, else the shipped default when that is a rules model (or carries a `markers:`
+    block, as the hybrid does)."""
+    from models.registry import ModelNotFound, read_config, resolve
+
+    for name in ("rules", "default"):
+        try:
+            config = read_config(resolve(name))
+        except ModelNotFound:
+            continue
+        if isinstance(config.get("markers"), dict):
+            return config
+    raise LearnedModelError("no rules model config (models/rules/ or models/default/) with a `markers:` block")
 
 
-def read_notes(texts: Sequence[str], years: Sequence[int | None] | None = None, batch_size: int = 128) -> list[NoteReading]:
-    """Tokenise, split and tag `texts` in one pass (spaCy's pipe, the rule tagger)."""
-    from pipeline.text import analyse_many
+@lru_cache(maxsize=1)
+def rules_engine():
+    """A rules model with every threshold at 0: it reads notes for the learned models and keeps
+    every piece of rule evidence it finds (a learned model decides the flags)."""
+    from models.rules_model import RulesModel
 
-    tagger = rule_tagger()
-    years = list(years) if years is not None else [None] * len(texts)
+    config = rule_model_config()
+    return RulesModel(
+        name="rules-reader",
+        thresholds={m: 0.0 for m in MARKERS},
+        settings=config["markers"],
+        case_window_hours=float(config.get("case_window_hours", 24)),
+    )
+
+
+def read_notes(notes: Sequence[Note], batch_size: int = 128) -> list[NoteReading]:
+    """Tokenise, split, tag roles and jargon and run the rule markers over `notes`, in one pass."""
+    del batch_size  # the rules model batches spaCy itself
     readings = []
-    for text, year, doc in zip(texts, years, analyse_many(texts, batch_size=batch_size)):
-        readings.append(NoteReading(text=text, sentences=tagger.tag(doc, note_year=year), doc=doc))
+    for x in rules_engine().explain_many(list(notes)):
+        readings.append(NoteReading(
+            text=x.note.text, sentences=list(x.sentences), doc=x.doc, case_id=x.note.case_id,
+            extra={"jargon": x.jargon, "rule_markers": x.markers},
+        ))
     return readings
+
+
+def read_texts(texts: Sequence[str]) -> list[NoteReading]:
+    """`read_notes` for bare texts (no case, no date)."""
+    placeholder_time = datetime(2000, 1, 1)
+    return read_notes([Note(note_id=str(i), case_id="", written_at=placeholder_time, text=t) for i, t in enumerate(texts)])
 
 
 def sentence_readings(reading: NoteReading) -> list[NoteReading]:
@@ -105,7 +141,7 @@ def sentence_readings(reading: NoteReading) -> list[NoteReading]:
     for s in reading.sentences:
         start, end = _trimmed(reading.text, s.start, s.end)
         if end > start:
-            out.append(NoteReading(text=reading.text[start:end], sentences=[s], offset=start))
+            out.append(NoteReading(text=reading.text[start:end], sentences=[s], offset=start, extra={"note": reading}))
     return out
 
 
@@ -309,6 +345,10 @@ class LearnedMarkerModel(JournalModel):
             return np.zeros((0, len(MARKERS)))
         return self._score_texts([r.text for r in readings])
 
+    def _score_sentences(self, sentences: list[NoteReading]) -> np.ndarray:
+        """Scores for single sentences (evidence); the hybrid scores them with its learned part only."""
+        return self._score_readings(sentences)
+
     # -- training -------------------------------------------------------------------------------
 
     def fit(self, notes: Sequence[Note], labels: Sequence[Mapping[str, Any]], dev: tuple | None = None) -> "LearnedMarkerModel":
@@ -354,7 +394,7 @@ class LearnedMarkerModel(JournalModel):
     # -- analysis -------------------------------------------------------------------------------
 
     def read(self, notes: Sequence[Note]) -> list[NoteReading]:
-        return read_notes([n.text for n in notes], [n.written_at.year for n in notes])
+        return read_notes(notes)
 
     def predict_proba(self, notes: Sequence[Note]) -> np.ndarray:
         """Marker scores (n, 4) before thresholds and the case timeline; no evidence is built."""
@@ -387,7 +427,7 @@ class LearnedMarkerModel(JournalModel):
         flat = [s for i in wanted for s in pieces[i]]
         if not flat:
             return {}
-        scores = self._checked_scores(self._score_readings(flat), len(flat))
+        scores = self._checked_scores(self._score_sentences(flat), len(flat))
         out, at = {}, 0
         for i in wanted:
             k = len(pieces[i])

@@ -21,6 +21,9 @@ DEFAULT_MODEL_NAME = "default"
 # backend name -> "module:Class"
 BACKENDS: dict[str, str] = {
     "rules": "models.rules_model:RulesModel",
+    "sklearn": "models.sklearn_model:SklearnMarkerModel",
+    "spacy": "models.spacy_model:SpacyTextcatModel",
+    "transformer": "models.transformer_model:TransformerModel",
 }
 
 
