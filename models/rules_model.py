@@ -21,9 +21,10 @@ import yaml
 from spacy.tokens import Doc
 
 from models.base import JournalModel, NoteAnalysis
-from pipeline.jargon import LEXICON_PATH, JargonReader, JargonReport
+from pipeline.jargon import LEXICON_PATH, JargonReader, JargonReport, read_lexicon
 from pipeline.markers import NoteMarkers, mark_note
-from pipeline.roles import RESOURCES_DIR, RuleRoleTagger, SentenceRoles
+from pipeline.role_patterns import PatternCompiler
+from pipeline.roles import RESOURCES_DIR, RuleRoleTagger, SentenceRoles, load_role_resources
 from pipeline.schema import MARKERS, Note, NoteFlags
 
 BATCH_SIZE = 128
@@ -56,13 +57,15 @@ class NoteExplanation:
 
 
 @lru_cache(maxsize=4)
-def _tagger(roles_dir: str) -> RuleRoleTagger:
-    return RuleRoleTagger.from_resources(roles_dir)
+def _engine(roles_dir: str, lexicon_path: str) -> tuple[RuleRoleTagger, JargonReader, PatternCompiler]:
+    """Roles and jargon compiled onto one PatternCompiler: one matcher pass per note serves both."""
+    from pipeline.text import get_nlp
 
-
-@lru_cache(maxsize=4)
-def _jargon_reader(lexicon_path: str) -> JargonReader:
-    return JargonReader.from_file(lexicon_path)
+    compiler = PatternCompiler()
+    resources = load_role_resources(roles_dir, compiler=compiler)
+    reader = JargonReader(read_lexicon(lexicon_path), compiler=compiler)
+    compiler.compile(get_nlp())
+    return RuleRoleTagger(resources), reader, compiler
 
 
 class RulesModel(JournalModel):
@@ -92,11 +95,11 @@ class RulesModel(JournalModel):
 
     @property
     def tagger(self) -> RuleRoleTagger:
-        return _tagger(str(self.roles_dir))
+        return _engine(str(self.roles_dir), str(self.lexicon_path))[0]
 
     @property
     def jargon_reader(self) -> JargonReader:
-        return _jargon_reader(str(self.lexicon_path))
+        return _engine(str(self.roles_dir), str(self.lexicon_path))[1]
 
     # -- analysis --
 
@@ -107,11 +110,12 @@ class RulesModel(JournalModel):
         """Roles, jargon and marker results per note (`analyse` keeps only the flags)."""
         from pipeline.text import get_nlp
 
-        tagger, reader = self.tagger, self.jargon_reader
+        tagger, reader, compiler = _engine(str(self.roles_dir), str(self.lexicon_path))
         docs = get_nlp().pipe((n.text for n in notes), batch_size=BATCH_SIZE)
         for note, doc in zip(notes, docs):
-            sentences = tagger.tag(doc, note_year=note.written_at.year)
-            jargon = reader.read(doc)
+            hits = compiler.find_hits(doc)
+            sentences = tagger.tag(doc, note_year=note.written_at.year, hits=hits, text=note.text)
+            jargon = reader.read(doc, hits=hits, text=note.text)
             markers = mark_note(note.text, sentences, jargon, self.settings, self.thresholds)
             yield NoteExplanation(note, doc, sentences, jargon, markers)
 

@@ -19,6 +19,7 @@ EXIT_CANNOT_RUN = 2
 # Modules that define `register(subparsers)`; each adds its verbs.
 COMMAND_MODULES: tuple[str, ...] = (
     "pipeline.scan_command",
+    "pipeline.explain_command",
     "evaluation.commands",
     "review.commands",
     "annotations.synth.commands",

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from spacy.attrs import LOWER, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -29,6 +30,10 @@ from pipeline.role_patterns import PatternCompiler, PatternError
 
 LEXICON_PATH = Path(__file__).resolve().parent / "resources" / "jargon_lexicon.yaml"
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+WHITELIST, EXPLAIN_AFTER, EXPLAIN_BEFORE = "jargon:whitelist", "jargon:explain_after", "jargon:explain_before"
+LIX_LONG_WORD_LETTERS = 6  # pipeline.text.lix: a long word has more than six letters
+FEATURE_CACHE_LIMIT = 400_000
 
 ITEM_CATEGORIES: frozenset[str] = frozenset({"paragraph_reference", "abbreviation", "administrative_word", "legalese"})
 CATEGORIES: tuple[str, ...] = ("paragraph_reference", "abbreviation", "administrative_word", "legalese", "impersonal_passive")
@@ -101,10 +106,20 @@ class JargonReport:
         return len(self.passives) / self.sentences if self.sentences else 0.0
 
 
+def read_lexicon(path: str | Path = LEXICON_PATH) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as fh:
+        lexicon = yaml.load(fh, Loader=_YAML_LOADER) or {}
+    if not isinstance(lexicon, dict) or not lexicon.get("entries"):
+        raise PatternError(f"{path}: a jargon lexicon needs `entries`")
+    return lexicon
+
+
 class JargonReader:
     """Compiled lexicon + rules; `read(doc)` returns a JargonReport."""
 
-    def __init__(self, lexicon: dict[str, Any], nlp: Language):
+    def __init__(self, lexicon: dict[str, Any], nlp: Language | None = None, compiler: PatternCompiler | None = None):
+        """Compile the lexicon for `nlp`; or, given a shared `compiler`, add the lexicon's word
+        lists to it and leave compiling to the caller (RulesModel shares one with the roles)."""
         self.categories: dict[str, str] = dict(lexicon.get("categories") or {})
         paragraph = lexicon.get("paragraph_reference") or {}
         self.paragraph_re = re.compile(paragraph["pattern"], re.IGNORECASE)
@@ -119,55 +134,65 @@ class JargonReader:
         self.impersonal_subjects = frozenset(lexicon.get("impersonal_subjects") or ("det", "der"))
 
         self.entries: list[LexiconEntry] = []
-        compiler = PatternCompiler()
+        own_compiler = compiler is None
+        compiler = compiler or PatternCompiler()
         for i, raw in enumerate(lexicon.get("entries") or ()):
             category = raw.get("category")
             if category not in CATEGORIES:
                 raise PatternError(f"jargon lexicon entry {i} ('{raw.get('term')}') has unknown category '{category}'")
-            key = f"j{i}"
+            key = f"jargon:{i}"
             entry = LexiconEntry(key, str(raw["term"]), category, raw.get("plain"), raw.get("full"), float(raw.get("weight", 1.0)))
             self.entries.append(entry)
             compiler.add_list(key, [entry.term])
         self.by_key = {e.key: e for e in self.entries}
-        compiler.add_list("whitelist", lexicon.get("whitelist") or ["underretning"])
-        compiler.add_list("explain_after", lexicon.get("explanation_after") or ["dvs."])
-        compiler.add_list("explain_before", lexicon.get("explanation_before") or ["det vi kalder"])
-        self.compiler = compiler.compile(nlp)
+        self._feature_cache: dict[int, tuple[bool, bool, bool, bool, bool, bool]] = {}
+        compiler.add_list(WHITELIST, lexicon.get("whitelist") or ["underretning"])
+        compiler.add_list(EXPLAIN_AFTER, lexicon.get("explanation_after") or ["dvs."])
+        compiler.add_list(EXPLAIN_BEFORE, lexicon.get("explanation_before") or ["det vi kalder"])
+        self.compiler = compiler
+        if own_compiler:
+            if nlp is None:
+                from pipeline.text import get_nlp
+
+                nlp = get_nlp()
+            compiler.compile(nlp)
 
     @classmethod
     def from_file(cls, path: str | Path = LEXICON_PATH, nlp: Language | None = None) -> "JargonReader":
-        with open(path, encoding="utf-8") as fh:
-            lexicon = yaml.load(fh, Loader=_YAML_LOADER) or {}
-        if nlp is None:
-            from pipeline.text import get_nlp
-
-            nlp = get_nlp()
-        return cls(lexicon, nlp)
+        return cls(read_lexicon(path), nlp)
 
     # -- reading one note --
 
-    def read(self, doc: Doc) -> JargonReport:
-        from pipeline.text import heading_of, lix
-
-        hits = self.compiler.find_hits(doc)
-        report = JargonReport(lix=lix(doc))
-        label_tokens = self._heading_label_tokens(doc, heading_of)
-        paragraph_spans = self._paragraph_references(doc)
-        blocked = paragraph_spans + hits.get("whitelist", [])
+    def read(self, doc: Doc, hits: Any = None, text: str | None = None) -> JargonReport:
+        """Jargon, explanations and style of one note. `hits` from a shared compiler and the
+        note's `text` (== doc.text, which spaCy re-joins on every access) may be passed in."""
+        if text is None:
+            text = doc.text
+        if hits is None:
+            hits = self.compiler.find_hits(doc)
+        features = self._features(doc)
+        report = JargonReport()
+        label_tokens = self._heading_label_tokens(doc)
+        paragraph_spans = self._paragraph_references(doc, text)
+        blocked = paragraph_spans + list(hits.get(WHITELIST, ()))
 
         candidates: list[tuple[int, int, LexiconEntry]] = []
-        for entry in self.entries:
-            for a, b in hits.get(entry.key, ()):
+        by_key = self.by_key
+        for key, spans in hits.items():
+            entry = by_key.get(key)
+            if entry is None:
+                continue
+            for a, b in spans:
                 if any(a < y and x < b for x, y in blocked) or all(i in label_tokens for i in range(a, b)):
                     continue
                 candidates.append((a, b, entry))
-        lower_text = doc.text.lower()
+        lower_text = text.lower() if candidates else ""
         taken: list[tuple[int, int]] = []
         for a, b, entry in sorted(candidates, key=lambda c: (-(c[1] - c[0]), c[0])):  # longest term wins
             if any(a < y and x < b for x, y in taken):
                 continue
             taken.append((a, b))
-            item = self._item(doc, a, b, entry.key, entry.category, entry.plain, entry.weight, hits)
+            item = self._item(doc, text, a, b, entry.key, entry.category, entry.plain, entry.weight, hits)
             if entry.full and entry.full.lower() in lower_text:
                 item = _explained(item)
             if entry.category == "impersonal_passive":
@@ -177,27 +202,64 @@ class JargonReader:
         for a, b in paragraph_spans:
             key = " ".join(doc[a:b].text.split()).lower().rstrip(".")
             key = re.sub(r"^(jf\.|jfr\.|jvf\.|jævnfør|iht\.|i henhold til|i medfør af|efter|ifølge|if\.)\s+", "", key)
-            report.items.append(self._item(doc, a, b, key, "paragraph_reference", self.paragraph_plain, 1.0, hits))
-        for i, token in enumerate(doc):
-            if i in label_tokens or not self.abbreviation_re.match(token.text):
-                continue
-            if token.text.upper() in self.abbreviation_ignore or any(x <= i < y for x, y in taken + blocked):
+            report.items.append(self._item(doc, text, a, b, key, "paragraph_reference", self.paragraph_plain, 1.0, hits))
+        for i in self._unknown_abbreviations(doc, features, label_tokens, taken + blocked):
+            report.items.append(self._item(doc, text, i, i + 1, doc[i].text.upper(), "abbreviation", self.abbreviation_plain, 1.0, hits))
+        report.passives.extend(self._generic_passives(doc, text, [(p.start, p.end) for p in report.passives]))
+        report.items.sort(key=lambda it: it.start)
+        self._style(doc, features, report)
+        return report
+
+    def _features(self, doc: Doc) -> tuple[list[tuple[bool, bool, bool, bool, bool, bool]], list[int]]:
+        """Per token (from a cache per word form): is a word, is long (LIX), is a
+        nominalisation, looks like an abbreviation, is alphabetic, is upper-case; and the
+        sentence starts."""
+        cache = self._feature_cache
+        strings = doc.vocab.strings
+        out = []
+        for orth in doc.to_array(ORTH).tolist():
+            feature = cache.get(orth)
+            if feature is None:
+                if len(cache) > FEATURE_CACHE_LIMIT:
+                    cache.clear()
+                feature = cache[orth] = self._word_features(strings[orth])
+            out.append(feature)
+        starts = [i for i, v in enumerate(doc.to_array(SENT_START).tolist()) if v == 1 or i == 0]
+        return out, starts
+
+    def _word_features(self, text: str) -> tuple[bool, bool, bool, bool, bool, bool]:
+        letters = sum(ch.isalpha() for ch in text)
+        lower = text.lower()
+        return (
+            letters > 0,
+            letters > LIX_LONG_WORD_LETTERS,
+            self._is_nominalisation(lower),
+            bool(self.abbreviation_re.match(text)) and text.upper() not in self.abbreviation_ignore,
+            text.isalpha(),
+            text.isalpha() and text.isupper(),
+        )
+
+    def _unknown_abbreviations(self, doc: Doc, features, label_tokens: set[int], taken: list[tuple[int, int]]) -> list[int]:
+        per_token, starts = features
+        out = []
+        for i, feature in enumerate(per_token):
+            if not feature[3] or i in label_tokens or any(x <= i < y for x, y in taken):
                 continue
             if (i > 0 and doc[i - 1].text.endswith("[")) or (i + 1 < len(doc) and doc[i + 1].text.startswith("]")):
                 continue  # an anonymisation tag
-            if _mostly_capitals(token.sent):
-                continue
-            report.items.append(self._item(doc, i, i + 1, token.text.upper(), "abbreviation", self.abbreviation_plain, 1.0, hits))
-        report.passives.extend(self._generic_passives(doc, [(p.start, p.end) for p in report.passives]))
-        report.items.sort(key=lambda it: it.start)
-        self._style(doc, report)
-        return report
+            sent_start = max(s for s in starts if s <= i)
+            sent_end = next((s for s in starts if s > i), len(doc))
+            alpha = [f for f in per_token[sent_start:sent_end] if f[4]]
+            if len(alpha) > 1 and sum(f[5] for f in alpha) * 2 >= len(alpha):
+                continue  # a line in capitals: a heading, not an abbreviation
+            out.append(i)
+        return out
 
-    def _item(self, doc: Doc, a: int, b: int, key: str, category: str, plain: str | None, weight: float, hits) -> JargonItem:
+    def _item(self, doc: Doc, text: str, a: int, b: int, key: str, category: str, plain: str | None, weight: float, hits) -> JargonItem:
         start = doc[a].idx
         end = doc[b - 1].idx + len(doc[b - 1].text)
         return JargonItem(
-            key=key, start=start, end=end, text=doc.text[start:end], category=category, plain=plain,
+            key=key, start=start, end=end, text=text[start:end], category=category, plain=plain,
             weight=weight, explained=self._is_explained(doc, a, b, hits),
         )
 
@@ -223,42 +285,44 @@ class JargonReader:
             if len(before) >= 2:
                 return True
         # "..., dvs. ...", "hvor vi ...", "(...)" right after; "det vi kalder ..." right before
-        for x, _y in hits.get("explain_after", ()):
+        for x, _y in hits.get(EXPLAIN_AFTER, ()):
             gap = x - b
             if 0 <= gap <= 2 and all(doc[m].text in {",", "(", "–", "-", "—"} for m in range(b, x)):
                 return True
-        for _x, y in hits.get("explain_before", ()):
+        for _x, y in hits.get(EXPLAIN_BEFORE, ()):
             if 0 <= a - y <= 2:
                 return True
         return False
 
-    def _paragraph_references(self, doc: Doc) -> list[tuple[int, int]]:
+    def _paragraph_references(self, doc: Doc, text: str) -> list[tuple[int, int]]:
         out = []
-        for m in self.paragraph_re.finditer(doc.text):
+        if "§" not in text and "paragraf" not in text.lower():
+            return out
+        for m in self.paragraph_re.finditer(text):
             span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
             if span is not None and len(span):
                 out.append((span.start, span.end))
         return out
 
-    def _heading_label_tokens(self, doc: Doc, heading_of) -> set[int]:
+    def _heading_label_tokens(self, doc: Doc) -> set[int]:
         """Template field names ("Bevilling:") are labels, not prose: they never count."""
         out: set[int] = set()
-        for sent in doc.sents:
-            if heading_of(sent) is None:
-                continue
-            for i in range(sent.start, sent.end):
+        for start, _heading in doc._.headings or ():
+            for i in range(start, min(start + 8, len(doc))):
                 out.add(i)
                 if doc[i].text == ":":
                     break
         return out
 
-    def _generic_passives(self, doc: Doc, known: list[tuple[int, int]]) -> list[JargonItem]:
+    def _generic_passives(self, doc: Doc, text: str, known: list[tuple[int, int]]) -> list[JargonItem]:
         """Impersonal passives the lexicon does not list: "det/der (er|blev) <verb>-es/-et"."""
         out = []
         n = len(doc)
-        for i, token in enumerate(doc):
-            if token.lower_ not in self.impersonal_subjects:
+        subjects = {doc.vocab.strings.add(w) for w in self.impersonal_subjects}
+        for i, lower_id in enumerate(doc.to_array(LOWER).tolist()):
+            if lower_id not in subjects:
                 continue
+            token = doc[i]
             for j in range(i + 1, min(i + 5, n)):  # "der er d.d. foretaget": adverbs may sit between
                 word = doc[j]
                 if word.is_punct and word.text not in {"d.d."}:
@@ -268,24 +332,33 @@ class JargonReader:
                 start, end = token.idx, word.idx + len(word.text)
                 if not any(a <= start < b or a < end <= b for a, b in known):
                     out.append(JargonItem(
-                        key=f"passive:{word.lemma_}", start=start, end=end, text=doc.text[start:end],
+                        key=f"passive:{word.lemma_}", start=start, end=end, text=text[start:end],
                         category="impersonal_passive", plain=None, weight=0.0, explained=False,
                     ))
                 break
         return out
 
-    def _style(self, doc: Doc, report: JargonReport) -> None:
+    def _style(self, doc: Doc, features, report: JargonReport) -> None:
+        """Words, sentences, LIX (as pipeline.text.lix defines it) and nominalisations, per sentence."""
+        per_token, starts = features
         passive_starts = sorted(p.start for p in report.passives)
-        for sent in doc.sents:
-            words = [t for t in sent if any(ch.isalpha() for ch in t.text)]
+        long_words = 0
+        bounds = list(zip(starts, starts[1:] + [len(doc)]))
+        for a, b in bounds:
+            words = [f for f in per_token[a:b] if f[0]]
             if not words:
                 continue
             report.sentences += 1
             report.words += len(words)
-            nominal = sum(1 for t in words if self._is_nominalisation(t.lower_))
+            long_words += sum(f[1] for f in words)
+            nominal = sum(f[2] for f in words)
             report.nominalisations += nominal
-            passives = sum(1 for p in passive_starts if sent.start_char <= p < sent.end_char)
-            report.dense_sentences.append(DenseSentence(sent.start_char, sent.end_char, len(words), nominal, passives))
+            start_char = doc[a].idx
+            end_char = doc[b - 1].idx + len(doc[b - 1].text)
+            passives = sum(1 for p in passive_starts if start_char <= p < end_char)
+            report.dense_sentences.append(DenseSentence(start_char, end_char, len(words), nominal, passives))
+        if report.words:
+            report.lix = report.words / report.sentences + 100.0 * long_words / report.words
 
     def _is_nominalisation(self, lower: str) -> bool:
         if len(lower) < self.nominal_min_letters or not lower.isalpha():
@@ -302,11 +375,6 @@ def _is_passive_form(token) -> bool:
     if lemma == lower or not lemma.endswith("e") or len(lower) < 5 or lemma in _AUXILIARY_LEMMAS:
         return False
     return lower.endswith("es") or lower.endswith("et") or (lower.endswith("t") and lemma.endswith("ætte"))
-
-
-def _mostly_capitals(sent) -> bool:
-    alpha = [t for t in sent if t.is_alpha]
-    return bool(alpha) and sum(t.is_upper for t in alpha) * 2 >= len(alpha) and len(alpha) > 1
 
 
 def _explained(item: JargonItem) -> JargonItem:

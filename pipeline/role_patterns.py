@@ -3,8 +3,8 @@
 Role patterns live in YAML files (`pipeline/resources/roles/*.yaml`) so that a domain expert can
 read and change them. A pattern is a line of space-separated elements:
 
-    word            a word: any token whose lemma is the word's lemma, or whose lower-case form
-                    is the word as written (`slog` finds `slog`, `slå`, `slået`, `slår`)
+    word            a word: any token whose lemma is the word's lemma (`slog` finds `slog`, `slå`,
+                    `slået`, `slår`); both are lemmatised by the same pipeline, so they agree
     a|b|c           one of several words; `_` joins a phrase (`har_været|er`), `@name` a list
     @name           any phrase of the named word list (lists may hold multi-word phrases)
     =form           this exact word form only (no lemma): `=talte` but not `tæller`
@@ -25,10 +25,12 @@ pays a few microseconds per token.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Mapping, Sequence
 
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -78,6 +80,54 @@ def parse_affix(text: str) -> Affix | None:
     raise PatternError(f"'{text}': a '*' may only start or end a word")
 
 
+class AffixIndex:
+    """Which affix atoms a word matches, in time linear in the word's length.
+
+    Prefixes and suffixes sit in dicts keyed by the stem, so a word is checked by looking up
+    its own prefixes and (after stripping each inflection ending) its suffixes; `contains`
+    stems are few and tested directly. Results are cached per word form.
+    """
+
+    def __init__(self, affixes: Iterable[tuple[str, Affix]]):
+        self.prefix: dict[str, list[str]] = defaultdict(list)
+        self.suffix: dict[str, list[str]] = defaultdict(list)
+        self.contains: list[tuple[str, str]] = []
+        for atom, affix in affixes:
+            if affix.kind == "prefix":
+                self.prefix[affix.stem].append(atom)
+            elif affix.kind == "suffix":
+                self.suffix[affix.stem].append(atom)
+            else:
+                self.contains.append((affix.stem, atom))
+        self._max_prefix = max((len(k) for k in self.prefix), default=0)
+        self._max_suffix = max((len(k) for k in self.suffix), default=0)
+        self._cache: dict[int, tuple[str, ...]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.prefix or self.suffix or self.contains)
+
+    def atoms(self, key: int, word: str) -> tuple[str, ...]:
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        if len(self._cache) > AFFIX_CACHE_LIMIT:
+            self._cache.clear()
+        found: list[str] = []
+        for n in range(1, min(len(word), self._max_prefix) + 1):
+            found.extend(self.prefix.get(word[:n], ()))
+        if self.suffix:
+            for ending in INFLECTION_ENDINGS:
+                if ending and not word.endswith(ending):
+                    continue
+                stem = word[: len(word) - len(ending)] if ending else word
+                for n in range(1, min(len(stem), self._max_suffix) + 1):
+                    found.extend(self.suffix.get(stem[-n:], ()))
+        found.extend(atom for stem, atom in self.contains if stem in word)
+        result = tuple(dict.fromkeys(found))
+        self._cache[key] = result
+        return result
+
+
 @dataclass(slots=True)
 class WordList:
     """A named set of phrases. `exclude` phrases cancel a hit they overlap (`slå fast` for `slå`)."""
@@ -98,6 +148,7 @@ class Pattern:
     id: str
     source: str
     elements: tuple[Element, ...]
+    later_atoms: tuple[str, ...] = ()  # the atoms after the first: all must occur in a doc
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,11 +166,28 @@ class PatternMatch:
     def end(self) -> int:
         return self.spans[-1][1]
 
-    def words(self, doc: Doc) -> list[str]:
-        return [doc[a:b].text for a, b in self.spans]
+    def words(self, doc: Doc, text: str | None = None) -> list[str]:
+        """The matched words as written; pass the doc's text to save spaCy re-joining it."""
+        if text is None:
+            return [doc[a:b].text for a, b in self.spans]
+        out = []
+        for a, b in self.spans:
+            last = doc[b - 1]
+            out.append(text[doc[a].idx:last.idx + len(last.text)])
+        return out
 
     def char_span(self, doc: Doc) -> tuple[int, int]:
         return doc[self.start].idx, doc[self.end - 1].idx + len(doc[self.end - 1].text)
+
+
+class HitMap(dict):
+    """atom -> sorted token spans of its hits in one doc; `lowers` holds the doc's LOWER ids."""
+
+    __slots__ = ("lowers",)
+
+    def __init__(self, items, lowers: list[int]):
+        super().__init__(items)
+        self.lowers = lowers
 
 
 Hits = Mapping[str, Sequence[tuple[int, int]]]
@@ -139,7 +207,7 @@ class PatternCompiler:
         self.patterns: dict[str, Pattern] = {}
         self._affixes: list[tuple[str, Affix]] = []
         self._excludes: dict[str, str] = {}  # exclusion key -> atom it cancels
-        self._affix_cache: dict[int, tuple[str, ...]] = {}
+        self._affix_index = AffixIndex(())
         self._key_to_atom: dict[int, str] = {}
         self._compiled = False
         self._barriers: frozenset[str] = GAP_BARRIERS
@@ -170,7 +238,7 @@ class PatternCompiler:
                 continue
             elements.append(Element(self._atom_for(raw.lower(), pattern_id), gap))
             gap = 0
-        pattern = Pattern(pattern_id, str(source), tuple(elements))
+        pattern = Pattern(pattern_id, str(source), tuple(elements), tuple(dict.fromkeys(e.atom for e in elements[1:])))
         self.patterns[pattern_id] = pattern
         return pattern
 
@@ -214,6 +282,11 @@ class PatternCompiler:
                         self._affixes.append((key, affix))
                     else:
                         plain[key].append(phrase)
+        self._affix_index = AffixIndex(self._affixes)
+        self._barrier_ids = frozenset(vocab.strings.add(b) for b in self._barriers)
+        self.by_first_atom: dict[str, list[Pattern]] = defaultdict(list)
+        for pattern in self.patterns.values():
+            self.by_first_atom[pattern.elements[0].atom].append(pattern)
         by_lemma = sorted({p for phrases in plain.values() for p in phrases if not p.startswith("=")})
         lemma_docs = dict(zip(by_lemma, nlp.pipe(by_lemma)))
         for key, phrases in plain.items():
@@ -221,7 +294,11 @@ class PatternCompiler:
             lemma_phrases = [lemma_docs[p] for p in phrases if not p.startswith("=")]
             if lemma_phrases:
                 self._lemma_matcher.add(key, lemma_phrases)
-            self._lower_matcher.add(key, [nlp.make_doc(p.lstrip("=")) for p in phrases])
+            # a form written as-is has the lemma of the note's identical form, so the LEMMA
+            # matcher finds it too; only exact-form entries need the LOWER matcher
+            exact = [nlp.make_doc(p[1:]) for p in phrases if p.startswith("=")]
+            if exact:
+                self._lower_matcher.add(key, exact)
         self._compiled = True
         return self
 
@@ -242,39 +319,41 @@ class PatternCompiler:
 
     # -- matching -----------------------------------------------------------------------------
 
-    def find_hits(self, doc: Doc) -> dict[str, list[tuple[int, int]]]:
+    def find_hits(self, doc: Doc) -> HitMap:
         """Every word-list hit in the doc: atom -> sorted unique token spans."""
         if not self._compiled:
             raise PatternError("compile(nlp) must run before matching")
-        found: dict[str, set[tuple[int, int]]] = defaultdict(set)
+        by_key: dict[int, set[tuple[int, int]]] = defaultdict(set)
+        for key, start, end in self._lemma_matcher(doc) + self._lower_matcher(doc):
+            by_key[key].add((start, end))
         key_to_atom = self._key_to_atom
-        for matcher in (self._lemma_matcher, self._lower_matcher):
-            for key, start, end in matcher(doc):
-                found[key_to_atom[key]].add((start, end))
-        if self._affixes:
-            for i, token in enumerate(doc):
-                for atom in self._affix_atoms(token.lower, token.lower_):
+        found: dict[str, set[tuple[int, int]]] = defaultdict(set)
+        for key, spans in by_key.items():
+            found[key_to_atom[key]] = spans
+        index = self._affix_index
+        lowers = doc.to_array(LOWER).tolist()
+        if index:
+            strings = doc.vocab.strings
+            for i, lower_id in enumerate(lowers):
+                atoms = index._cache.get(lower_id)
+                if atoms is None:
+                    atoms = index.atoms(lower_id, strings[lower_id])
+                for atom in atoms:
                     found[atom].add((i, i + 1))
         for key, atom in self._excludes.items():
             cancelled = found.pop(key, None)
             if cancelled and atom in found:
                 found[atom] = {h for h in found[atom] if not any(_overlap(h, c) for c in cancelled)}
-        return {atom: sorted(spans) for atom, spans in found.items() if spans}
-
-    def _affix_atoms(self, lower_id: int, lower: str) -> tuple[str, ...]:
-        cached = self._affix_cache.get(lower_id)
-        if cached is None:
-            if len(self._affix_cache) > AFFIX_CACHE_LIMIT:
-                self._affix_cache.clear()
-            cached = tuple(atom for atom, affix in self._affixes if affix.matches(lower))
-            self._affix_cache[lower_id] = cached
-        return cached
+        return HitMap(((atom, sorted(spans)) for atom, spans in found.items() if spans), lowers)
 
     def match(self, pattern: Pattern, hits: Hits, doc: Doc, start: int, end: int) -> list[PatternMatch]:
         """Matches of `pattern` inside tokens [start, end), left to right, not overlapping."""
         first = hits.get(pattern.elements[0].atom)
         if not first:
             return []
+        for atom in pattern.later_atoms:
+            if atom not in hits:
+                return []
         out: list[PatternMatch] = []
         last_end = start
         for span in first:
@@ -291,21 +370,26 @@ class PatternCompiler:
             return spans
         element = elements[k]
         prev_end = spans[-1][1]
-        for a, b in hits.get(element.atom, ()):
-            if a < prev_end:
-                continue
+        candidates = hits.get(element.atom)
+        if not candidates:
+            return None
+        for i in range(bisect_left(candidates, (prev_end, -1)), len(candidates)):
+            a, b = candidates[i]
             if a - prev_end > element.max_gap or b > end:
                 break
-            if a > prev_end and self._crosses_barrier(doc, prev_end, a):
+            if a > prev_end and self._crosses_barrier(hits, doc, prev_end, a):
                 break
             found = self._extend(elements, k + 1, spans + [(a, b)], hits, doc, end)
             if found is not None:
                 return found
         return None
 
-    def _crosses_barrier(self, doc: Doc, start: int, end: int) -> bool:
-        barriers = self._barriers
-        return any(doc[i].lower_ in barriers for i in range(start, end))
+    def _crosses_barrier(self, hits, doc: Doc, start: int, end: int) -> bool:
+        lowers = getattr(hits, "lowers", None)
+        if lowers is None:
+            return any(doc[i].lower_ in self._barriers for i in range(start, end))
+        barrier_ids = self._barrier_ids
+        return any(lowers[i] in barrier_ids for i in range(start, end))
 
     def match_doc(self, pattern: Pattern, hits: Hits, doc: Doc, sent_of: Sequence[int], bounds: Sequence[tuple[int, int]]) -> Iterator[tuple[int, PatternMatch]]:
         """Matches of `pattern` anywhere in the doc, each inside one sentence: (sentence index, match).
@@ -315,6 +399,9 @@ class PatternCompiler:
         first = hits.get(pattern.elements[0].atom)
         if not first:
             return
+        for atom in pattern.later_atoms:  # a word the pattern needs is not in the doc at all
+            if atom not in hits:
+                return
         last_end = -1
         for span in first:
             if span[0] < last_end:

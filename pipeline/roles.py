@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Iterable, Protocol, Sequence
 
 import yaml
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -58,7 +59,7 @@ ROLES: tuple[str, ...] = (
 SCOPE_ROLES: tuple[str, ...] = (NEGATED, HYPOTHETICAL, HISTORY)
 
 RESOURCES_DIR = Path(__file__).resolve().parent / "resources" / "roles"
-YEAR_RE = re.compile(r"^(19[5-9]\d|20\d\d)$")
+YEAR_RE = re.compile(r"(?<![\d/.-])(?:19[5-9]\d|20\d\d)(?![\d/-])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +108,7 @@ class SentenceRoles:
 class RoleTagger(Protocol):
     """Anything that gives each sentence of a doc its roles (rules today, a classifier later)."""
 
-    def tag(self, doc: Doc, note_year: int | None = None) -> list[SentenceRoles]:
+    def tag(self, doc: Doc, note_year: int | None = None, hits: Any = None, text: str | None = None) -> list[SentenceRoles]:
         ...
 
 
@@ -182,14 +183,19 @@ def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
-def load_role_resources(directory: str | Path = RESOURCES_DIR, nlp: Language | None = None) -> RoleResources:
-    """Read every role file in `directory` and compile it for `nlp` (default: the shared pipeline)."""
+def load_role_resources(directory: str | Path = RESOURCES_DIR, nlp: Language | None = None, compiler: PatternCompiler | None = None) -> RoleResources:
+    """Read every role file in `directory` and compile it for `nlp` (default: the shared pipeline).
+
+    Given a `compiler`, the rules are added to it and the caller compiles it (so that roles and
+    the jargon lexicon share one pass of the phrase matchers over each doc).
+    """
     directory = Path(directory)
     files = sorted(directory.glob("*.yaml"))
     if not files:
         raise PatternError(f"no role resources (*.yaml) in {directory}")
     documents = {path.name: _read_yaml(path) for path in files}
-    compiler = PatternCompiler()
+    own_compiler = compiler is None
+    compiler = compiler or PatternCompiler()
     for name, data in documents.items():  # all word lists first: patterns may use any of them
         for list_name, spec in (data.get("lists") or {}).items():
             if isinstance(spec, dict):
@@ -213,9 +219,10 @@ def load_role_resources(directory: str | Path = RESOURCES_DIR, nlp: Language | N
             rules.extend(_role_rule(spec, data, compiler, name) for spec in data["patterns"])
 
     clause = scope_file.get("clause") or {}
-    from pipeline.text import get_nlp  # the shared pipeline; imported late to keep this module light
+    if own_compiler:
+        from pipeline.text import get_nlp  # the shared pipeline; imported late to keep this module light
 
-    compiler.compile(nlp or get_nlp())
+        compiler.compile(nlp or get_nlp())
     return RoleResources(
         compiler=compiler,
         rules=rules,
@@ -312,9 +319,10 @@ def _normalise_placeholder(text: str) -> str:
 @dataclass(slots=True)
 class _Sentence:
     index: int
-    span: Span
     start: int  # token
     end: int
+    start_char: int
+    end_char: int
     heading: str | None
     heading_end: int  # token index after the heading's colon (== start when no heading)
     section: str | None
@@ -337,6 +345,20 @@ class RuleRoleTagger:
         for scope in resources.scopes:
             for role in scope.applies_to:
                 self._applies.setdefault(role, []).append(scope)
+        self._rule_patterns_by_atom: dict[str, list[tuple[RoleRule, Pattern]]] = {}
+        for rule in resources.rules:
+            for pattern in rule.patterns:
+                self._rule_patterns_by_atom.setdefault(pattern.elements[0].atom, []).append((rule, pattern))
+        # per scope: first atom -> [(slot, pattern, window)]; slots 0-2 cues, 3 sentence, 4 breakers, 5 pseudo
+        self._scope_patterns_by_atom: dict[str, dict[str, list[tuple[int, Pattern, int]]]] = {}
+        for scope in resources.scopes:
+            table: dict[str, list[tuple[int, Pattern, int]]] = {}
+            entries = [(0, c.pattern, c.window) for c in scope.forward] + [(1, c.pattern, c.window) for c in scope.backward]
+            entries += [(2, c.pattern, c.window) for c in scope.both] + [(3, p, 0) for p in scope.sentence]
+            entries += [(4, p, 0) for p in scope.breakers] + [(5, p, 0) for p in scope.pseudo]
+            for slot, pattern, window in entries:
+                table.setdefault(pattern.elements[0].atom, []).append((slot, pattern, window))
+            self._scope_patterns_by_atom[scope.kind] = table
 
     @classmethod
     def from_resources(cls, directory: str | Path = RESOURCES_DIR, nlp: Language | None = None) -> "RuleRoleTagger":
@@ -344,13 +366,17 @@ class RuleRoleTagger:
 
     # -- the public call --
 
-    def tag(self, doc: Doc, note_year: int | None = None) -> list[SentenceRoles]:
-        from pipeline.text import heading_content, heading_of, section_of
-
+    def tag(self, doc: Doc, note_year: int | None = None, hits: Any = None, text: str | None = None) -> list[SentenceRoles]:
+        """Roles per sentence. `note_year` dates history ("i 2019"); `hits` may come from a
+        compiler shared with the jargon reader (RulesModel), else they are found here; `text`
+        is the note's text (== doc.text, which spaCy re-joins on every access)."""
         res = self.resources
         compiler = res.compiler
-        hits = compiler.find_hits(doc)
-        sentences = self._sentences(doc, heading_of, section_of, heading_content)
+        if hits is None:
+            hits = compiler.find_hits(doc)
+        if text is None:
+            text = doc.text
+        sentences = self._sentences(doc, text)
         bounds = [(s.start, s.end) for s in sentences]
         sent_of = [0] * len(doc)
         for s in sentences:
@@ -358,11 +384,12 @@ class RuleRoleTagger:
                 sent_of[i] = s.index
 
         found: list[list[_Found]] = [[] for _ in sentences]
-        for rule in res.rules:
-            seen: set[tuple[int, int, int]] = set()
-            for pattern in rule.patterns:
+        seen: set[tuple[str, int, int]] = set()
+        by_atom = self._rule_patterns_by_atom
+        for atom in hits:  # only patterns whose first word occurs in the doc are tried
+            for rule, pattern in by_atom.get(atom, ()):
                 for sent_idx, match in compiler.match_doc(pattern, hits, doc, sent_of, bounds):
-                    key = (sent_idx, match.start, match.end)
+                    key = (rule.id, match.start, match.end)
                     if key in seen:
                         continue
                     seen.add(key)
@@ -378,49 +405,65 @@ class RuleRoleTagger:
                             continue
                     found[sent_idx].append(_Found(rule, match, concern_type))
 
-        cue_cache: dict[tuple[str, int], Any] = {}
-        return [
-            self._sentence_roles(doc, sent, found[sent.index], hits, note_year, cue_cache)
-            for sent in sentences
-        ]
+        cues = _DocCues(self, doc, text, hits, sentences, sent_of, bounds, note_year)
+        return [self._sentence_roles(doc, sent, found[sent.index], cues) for sent in sentences]
 
     # -- sentences and sections --
 
-    def _sentences(self, doc: Doc, heading_of, section_of, heading_content) -> list[_Sentence]:
+    def _sentences(self, doc: Doc, text: str) -> list[_Sentence]:
+        """The doc's sentences with their template heading and section.
+
+        Built from the SENT_START array (doc.sents walks every token in Python). A section is
+        empty when its whole content, heading excluded, is a placeholder ("Vurdering: -").
+        """
         res = self.resources
-        spans = list(doc.sents)
+        starts = [i for i, v in enumerate(doc.to_array(SENT_START).tolist()) if v == 1 or i == 0]
+        bounds = list(zip(starts, starts[1:] + [len(doc)]))
         out: list[_Sentence] = []
-        # the content of each template section, to tell an empty one ("Vurdering: -")
-        section_texts: dict[int, list[str]] = {}
-        current: int | None = None
-        headings: list[str | None] = []
-        for i, span in enumerate(spans):
-            heading = heading_of(span)
-            headings.append(heading)
+        if not doc._.headings:
+            for i, (a, b) in enumerate(bounds):
+                out.append(_Sentence(i, a, b, *_char_bounds(doc, a, b), None, a, None, False))
+            return out
+        from pipeline.text import heading_of
+
+        longest = max((len(p) for p in res.placeholders), default=0)
+        heading_of_sentence: list[str | None] = []
+        heading_ends: list[int] = []
+        for a, b in bounds:
+            heading = heading_of(doc[a:b])
+            heading_of_sentence.append(heading)
+            end = a
             if heading is not None:
-                current = i
-                section_texts[current] = [heading_content(span)]
-            elif current is not None:
-                section_texts[current].append(span.text.strip())
-        section_owner: int | None = None
-        for i, span in enumerate(spans):
-            heading = headings[i]
-            if heading is not None:
-                section_owner = i
-            heading_end = span.start
-            if heading is not None:
-                for j in range(span.start, span.end):
+                for j in range(a, b):
                     if doc[j].text == ":":
-                        heading_end = j + 1
+                        end = j + 1
                         break
-            empty = False
-            if section_owner is not None:
-                content = " ".join(t for t in section_texts[section_owner] if t)
-                empty = _normalise_placeholder(content) in res.placeholders
+            heading_ends.append(end)
+        empty_section: dict[int, bool] = {}
+        owner: int | None = None
+        owners: list[int | None] = []
+        for i, (a, b) in enumerate(bounds):
+            if heading_of_sentence[i] is not None:
+                owner = i
+            owners.append(owner)
+        for i, heading in enumerate(heading_of_sentence):
+            if heading is None:
+                continue
+            last = i
+            while last + 1 < len(bounds) and owners[last + 1] == i:
+                last += 1
+            start_char = doc[heading_ends[i]].idx if heading_ends[i] < len(doc) else len(text)
+            end_tok = bounds[last][1] - 1
+            end_char = doc[end_tok].idx + len(doc[end_tok].text)
+            content = text[start_char:end_char] if end_char > start_char else ""
+            empty_section[i] = len(content) <= longest + 8 and _normalise_placeholder(content) in res.placeholders
+        for i, (a, b) in enumerate(bounds):
+            o = owners[i]
             out.append(_Sentence(
-                index=i, span=span, start=span.start, end=span.end, heading=heading,
-                heading_end=heading_end, section=headings[section_owner] if section_owner is not None else None,
-                section_empty=empty,
+                index=i, start=a, end=b, start_char=_char_bounds(doc, a, b)[0], end_char=_char_bounds(doc, a, b)[1],
+                heading=heading_of_sentence[i],
+                heading_end=heading_ends[i], section=heading_of_sentence[o] if o is not None else None,
+                section_empty=empty_section.get(o, False) if o is not None else False,
             ))
         return out
 
@@ -448,7 +491,7 @@ class RuleRoleTagger:
 
     # -- one sentence --
 
-    def _sentence_roles(self, doc: Doc, sent: _Sentence, found: list[_Found], hits, note_year, cue_cache) -> SentenceRoles:
+    def _sentence_roles(self, doc: Doc, sent: _Sentence, found: list[_Found], cues: "_DocCues") -> SentenceRoles:
         res = self.resources
         roles: dict[str, RoleHit] = {}
         concerns: dict[str, RoleHit] = {}
@@ -470,8 +513,8 @@ class RuleRoleTagger:
         for item in found:
             rule, match = item.rule, item.match
             start, end = match.char_span(doc)
-            words = tuple(match.words(doc))
-            scoped = self._scope_of(doc, sent, rule.role, match, hits, note_year, cue_cache)
+            words = tuple(match.words(doc, cues.text))
+            scoped = self._scope_of(doc, sent, rule.role, match, cues)
             if scoped is not None:
                 scope, cue_words = scoped
                 keep(scope.role, RoleHit(rule.score, cue_words + words, item.concern_type, f"{scope.kind}:{rule.id}", start, end))
@@ -485,41 +528,35 @@ class RuleRoleTagger:
         if section in res.assessment_headings:
             if sent.section_empty:
                 if sent.heading is not None:
-                    keep(PLACEHOLDER, RoleHit(0.9, (sent.span.text.strip(),), None, "placeholder.assessment_section",
+                    keep(PLACEHOLDER, RoleHit(0.9, (cues.text[sent.start_char:sent.end_char].strip(),), None, "placeholder.assessment_section",
                                               doc[sent.start].idx, _char_end(doc, sent.end)))
             elif sent.end > sent.heading_end and any(not t.is_punct and not t.is_space for t in doc[sent.heading_end:sent.end]):
                 keep(ASSESSMENT, RoleHit(res.section_score, (section,), None, "assessment.section",
                                          doc[sent.start].idx, _char_end(doc, sent.end)))
         return SentenceRoles(
             index=sent.index,
-            start=sent.span.start_char,
-            end=sent.span.end_char,
+            start=sent.start_char,
+            end=sent.end_char,
             heading=sent.heading,
             section=section,
             roles=roles,
             concerns=tuple(sorted(concerns.values(), key=lambda h: -h.score)),
         )
 
-    def _scope_of(self, doc: Doc, sent: _Sentence, role: str, match: PatternMatch, hits, note_year, cue_cache):
+    def _scope_of(self, doc: Doc, sent: _Sentence, role: str, match: PatternMatch, cues: "_DocCues"):
         """The first scope rule whose cue reaches the match: (scope, cue words) or None."""
         for scope in self._applies.get(role, ()):
-            cue_words = self._cue_reaching(doc, sent, scope, match, hits, note_year, cue_cache)
+            cue_words = self._cue_reaching(doc, sent, scope, match, cues)
             if cue_words is not None:
                 return scope, cue_words
         return None
 
-    def _cue_reaching(self, doc: Doc, sent: _Sentence, scope: ScopeRule, match: PatternMatch, hits, note_year, cue_cache):
+    def _cue_reaching(self, doc: Doc, sent: _Sentence, scope: ScopeRule, match: PatternMatch, cues: "_DocCues"):
         res = self.resources
-        compiler = res.compiler
         t_start, t_end = match.start, match.end
         if sent.section in scope.headings:
             return (sent.section,)
-        key = (scope.kind, sent.index)
-        cues = cue_cache.get(key)
-        if cues is None:
-            cues = self._cues_in_sentence(doc, sent, scope, hits, note_year)
-            cue_cache[key] = cues
-        forward, backward, both, whole, breakers = cues
+        forward, backward, both, whole, breakers = cues.of(scope, sent.index)
         if not (forward or backward or both or whole):
             return None
         terminators = scope.terminators if scope.terminators is not None else res.terminators
@@ -548,30 +585,6 @@ class RuleRoleTagger:
                 return tuple(doc[a:b].text.split())
         return None
 
-    def _cues_in_sentence(self, doc: Doc, sent: _Sentence, scope: ScopeRule, hits, note_year):
-        compiler = self.resources.compiler
-        s, e = sent.start, sent.end
-        pseudo = [m for p in scope.pseudo for m in compiler.match(p, hits, doc, s, e)]
-
-        def spans(cues: list[Cue]) -> list[tuple[int, int, int]]:
-            out = []
-            for cue in cues:
-                for m in compiler.match(cue.pattern, hits, doc, s, e):
-                    if not any(m.start < p.end and p.start < m.end for p in pseudo):
-                        out.append((m.start, m.end, cue.window))
-            return out
-
-        both = spans(scope.both)
-        if scope.years_before_note and note_year:
-            window = scope.both[0].window if scope.both else 12
-            for i in range(s, e):
-                text = doc[i].text
-                if YEAR_RE.match(text) and int(text) < note_year:
-                    both.append((i, i + 1, window))
-        whole = [(m.start, m.end) for p in scope.sentence for m in compiler.match(p, hits, doc, s, e)]
-        breakers = [(m.start, m.end) for p in scope.breakers for m in compiler.match(p, hits, doc, s, e)]
-        return spans(scope.forward), spans(scope.backward), both, whole, breakers
-
     def _open(self, doc: Doc, start: int, end: int, terminators: frozenset[str], comma_ends: bool, allow_colon: bool = False) -> bool:
         """No clause boundary between tokens [start, end)."""
         continues = self.resources.comma_continues_before
@@ -593,12 +606,68 @@ class RuleRoleTagger:
         return True
 
 
+_NO_CUES: tuple = ((), (), (), (), ())
+
+
+class _DocCues:
+    """The scope cues of one doc, found once per scope (doc-wide, proportional to the hits)
+    and handed out per sentence: (forward, backward, both, whole-sentence, breakers)."""
+
+    def __init__(self, tagger: RuleRoleTagger, doc: Doc, text: str, hits, sentences, sent_of, bounds, note_year):
+        self.tagger, self.doc, self.text, self.hits = tagger, doc, text, hits
+        self.sentences, self.sent_of, self.bounds, self.note_year = sentences, sent_of, bounds, note_year
+        self._by_scope: dict[str, dict[int, tuple]] = {}
+
+    def of(self, scope: ScopeRule, sent_index: int) -> tuple:
+        table = self._by_scope.get(scope.kind)
+        if table is None:
+            table = self._by_scope[scope.kind] = self._find(scope)
+        return table.get(sent_index, _NO_CUES)
+
+    def _find(self, scope: ScopeRule) -> dict[int, tuple]:
+        compiler = self.tagger.resources.compiler
+        doc, hits, sent_of, bounds = self.doc, self.hits, self.sent_of, self.bounds
+        by_atom = self.tagger._scope_patterns_by_atom[scope.kind]
+        found: list[tuple[int, int, int, PatternMatch]] = []  # (slot, window, sentence, match)
+        for atom in hits:
+            for slot, pattern, window in by_atom.get(atom, ()):
+                for sent, m in compiler.match_doc(pattern, hits, doc, sent_of, bounds):
+                    found.append((slot, window, sent, m))
+        pseudo = [(sent, m) for slot, _, sent, m in found if slot == 5]
+        table: dict[int, tuple[list, list, list, list, list]] = {}
+
+        def slot_of(sent: int) -> tuple[list, list, list, list, list]:
+            if sent not in table:
+                table[sent] = ([], [], [], [], [])
+            return table[sent]
+
+        for slot, window, sent, m in found:
+            if slot <= 2:
+                if not any(ps == sent and m.start < p.end and p.start < m.end for ps, p in pseudo):
+                    slot_of(sent)[slot].append((m.start, m.end, window))
+            elif slot <= 4:
+                slot_of(sent)[slot].append((m.start, m.end))
+        if scope.years_before_note and self.note_year:
+            window = scope.both[0].window if scope.both else 12
+            for m in YEAR_RE.finditer(self.text):
+                span = doc.char_span(m.start(), m.end())
+                if span is not None and int(m.group(0)) < self.note_year:
+                    slot_of(sent_of[span.start])[2].append((span.start, span.end, window))
+        return table
+
+
 def _min_none(a: int | None, b: int | None) -> int | None:
     return b if a is None else a if b is None else min(a, b)
 
 
 def _max_none(a: int | None, b: int | None) -> int | None:
     return b if a is None else a if b is None else max(a, b)
+
+
+def _char_bounds(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Character offsets of tokens [start, end), trailing whitespace excluded (like Span.end_char)."""
+    last = doc[end - 1]
+    return doc[start].idx, last.idx + len(last.text)
 
 
 def _char_end(doc: Doc, token_end: int) -> int:
