@@ -102,26 +102,24 @@ def rule_model_config() -> dict[str, Any]:
     raise LearnedModelError("no rules model config (models/rules/ or models/default/) with a `markers:` block")
 
 
-@lru_cache(maxsize=1)
-def rules_engine():
-    """A rules model with every threshold at 0: it reads notes for the learned models and keeps
-    every piece of rule evidence it finds (a learned model decides the flags)."""
+def rules_reader(settings: Mapping[str, Any], case_window_hours: float = 24.0):
+    """A rules model with every threshold at 0: it reads notes for a learned model and keeps
+    every piece of rule evidence it finds (the learned model decides the flags). Cheap to
+    build: the compiled patterns are shared per process."""
     from models.rules_model import RulesModel
 
-    config = rule_model_config()
     return RulesModel(
         name="rules-reader",
         thresholds={m: 0.0 for m in MARKERS},
-        settings=config["markers"],
-        case_window_hours=float(config.get("case_window_hours", 24)),
+        settings=dict(settings),
+        case_window_hours=case_window_hours,
     )
 
 
-def read_notes(notes: Sequence[Note], batch_size: int = 128) -> list[NoteReading]:
+def read_notes(notes: Sequence[Note], reader) -> list[NoteReading]:
     """Tokenise, split, tag roles and jargon and run the rule markers over `notes`, in one pass."""
-    del batch_size  # the rules model batches spaCy itself
     readings = []
-    for x in rules_engine().explain_many(list(notes)):
+    for x in reader.explain_many(list(notes)):
         readings.append(NoteReading(
             text=x.note.text, sentences=list(x.sentences), doc=x.doc, case_id=x.note.case_id,
             extra={"jargon": x.jargon, "rule_markers": x.markers},
@@ -129,10 +127,10 @@ def read_notes(notes: Sequence[Note], batch_size: int = 128) -> list[NoteReading
     return readings
 
 
-def read_texts(texts: Sequence[str]) -> list[NoteReading]:
-    """`read_notes` for bare texts (no case, no date)."""
+def notes_from_texts(texts: Sequence[str]) -> list[Note]:
+    """Bare texts as notes (no case, no date) for `_score_texts`-style calls."""
     placeholder_time = datetime(2000, 1, 1)
-    return read_notes([Note(note_id=str(i), case_id="", written_at=placeholder_time, text=t) for i, t in enumerate(texts)])
+    return [Note(note_id=str(i), case_id="", written_at=placeholder_time, text=t) for i, t in enumerate(texts)]
 
 
 def sentence_readings(reading: NoteReading) -> list[NoteReading]:
@@ -145,14 +143,18 @@ def sentence_readings(reading: NoteReading) -> list[NoteReading]:
     return out
 
 
-def has_handling(sentences: Sequence[SentenceRoles]) -> bool:
-    return any(s.has(HANDLING, HANDLING_MIN_SCORE) for s in sentences)
+def has_handling(sentences: Sequence[SentenceRoles], min_score: float = HANDLING_MIN_SCORE) -> bool:
+    return any(s.has(HANDLING, min_score) for s in sentences)
 
 
-def handling_records(sentences: Sequence[SentenceRoles]) -> list[Evidence]:
-    """The note's handling records for the case timeline (matched words only, as the rules give them)."""
+def handling_records(reading: NoteReading) -> list[Evidence]:
+    """The note's handling records for the case timeline, exactly as the rules model gives them
+    (matched words only, no sentence text)."""
+    markers = reading.extra.get("rule_markers")
+    if markers is not None:
+        return list(markers.handling)
     out = []
-    for s in sentences:
+    for s in reading.sentences:
         hit = s.roles.get(HANDLING)
         if hit is None or hit.score < HANDLING_MIN_SCORE or hit.start is None:
             continue
@@ -165,7 +167,7 @@ def concern_types_of(sentences: Sequence[SentenceRoles]) -> list[str]:
     return [t for t in CONCERN_TYPES if t in found]
 
 
-def marker_targets(labels: Sequence[Mapping[str, Any]], readings: Sequence[NoteReading]) -> np.ndarray:
+def marker_targets(labels: Sequence[Mapping[str, Any]], readings: Sequence[NoteReading], handling_min_score: float = HANDLING_MIN_SCORE) -> np.ndarray:
     """The (n, 4) training targets in MARKERS order (see the module docstring for unhandled_concern)."""
     if len(labels) != len(readings):
         raise LearnedModelError(f"{len(labels)} label dicts for {len(readings)} notes")
@@ -177,7 +179,7 @@ def marker_targets(labels: Sequence[Mapping[str, Any]], readings: Sequence[NoteR
         for j, marker in enumerate(MARKERS):
             Y[i, j] = int(label[marker])
         unhandled = MARKERS.index(UNHANDLED_CONCERN)
-        if not Y[i, unhandled] and int(label.get(CONCERN_PRESENT, 0)) and not has_handling(reading.sentences):
+        if not Y[i, unhandled] and int(label.get(CONCERN_PRESENT, 0)) and not has_handling(reading.sentences, handling_min_score):
             Y[i, unhandled] = 1
     return Y
 
@@ -239,7 +241,7 @@ def cleared_by_later_handling(notes: Sequence[Note], readings: Sequence[NoteRead
 
     index = HandlingIndex()
     for note, reading in zip(notes, readings):
-        index.add(note.case_id, note.note_id, note.written_at, handling_records(reading.sentences))
+        index.add(note.case_id, note.note_id, note.written_at, handling_records(reading))
     window = timedelta(hours=window_hours)
     return np.array(
         [index.find(n.case_id, n.written_at, window, n.note_id) is not None for n in notes], dtype=bool
@@ -308,6 +310,10 @@ class LearnedMarkerModel(JournalModel):
                 raise LearnedModelError(f"threshold target for unknown marker '{marker}'; known: {list(MARKERS)}")
             parse_target(spec)
         self.case_window_hours = float(case_window_hours)
+        # the rule settings notes are read with (the rules model's `markers:` block); resolved
+        # from models/rules or models/default at first use and written into config.yaml
+        self.rule_settings: dict[str, Any] | None = None
+        self._reader = None
         self.trained_on_: dict[str, Any] | None = None
         self.created_at_: str | None = None
         self.metrics_: dict[str, Any] = {}  # figures the training run measured (model card)
@@ -359,7 +365,8 @@ class LearnedMarkerModel(JournalModel):
         if len(notes) != len(labels):
             raise LearnedModelError(f"{len(notes)} training notes but {len(labels)} label dicts")
         readings = self.read(notes)
-        Y = marker_targets(labels, readings)
+        handling_min = float(self.reader.settings[UNHANDLED_CONCERN]["handling_min_score"])
+        Y = marker_targets(labels, readings, handling_min)
         dev_notes: list[Note] | None = None
         dev_readings = dev_Y = None
         if dev is not None:
@@ -367,7 +374,7 @@ class LearnedMarkerModel(JournalModel):
             if len(dev_notes) != len(dev_labels):
                 raise LearnedModelError(f"{len(dev_notes)} dev notes but {len(dev_labels)} label dicts")
             dev_readings = self.read(dev_notes)
-            dev_Y = marker_targets(dev_labels, dev_readings)
+            dev_Y = marker_targets(dev_labels, dev_readings, handling_min)
         self._fit_readings(readings, Y, dev_readings, dev_Y)
         if dev is not None and dev_notes:
             self.thresholds = self.choose_thresholds(dev_notes, dev_labels, dev_readings)
@@ -393,8 +400,20 @@ class LearnedMarkerModel(JournalModel):
 
     # -- analysis -------------------------------------------------------------------------------
 
+    @property
+    def reader(self):
+        """The zero-threshold rules model that reads notes for this model."""
+        if self.rule_settings is None:
+            self.rule_settings = dict(rule_model_config()["markers"])
+        if self._reader is None:
+            self._reader = rules_reader(self.rule_settings, self.case_window_hours)
+        return self._reader
+
     def read(self, notes: Sequence[Note]) -> list[NoteReading]:
-        return read_notes(notes)
+        return read_notes(notes, self.reader)
+
+    def read_texts(self, texts: Sequence[str]) -> list[NoteReading]:
+        return self.read(notes_from_texts(texts))
 
     def predict_proba(self, notes: Sequence[Note]) -> np.ndarray:
         """Marker scores (n, 4) before thresholds and the case timeline; no evidence is built."""
@@ -408,11 +427,18 @@ class LearnedMarkerModel(JournalModel):
         scores = self._checked_scores(self._score_readings(readings), len(notes))
         thresholds = np.array([self.thresholds[m] for m in MARKERS])
         flags = (scores >= thresholds) & np.array([[bool(r.sentences)] for r in readings])
-        sentence_scores = self._sentence_scores(readings, flags)
+        own_evidence = [self._own_evidence(reading, flags[i]) for i, reading in enumerate(readings)]
+        need = flags & np.array([[m not in own_evidence[i] for m in MARKERS] for i in range(len(readings))], dtype=bool).reshape(flags.shape)
+        sentence_scores = self._sentence_scores(readings, need)
         return [
-            self._note_analysis(note, reading, scores[i], flags[i], sentence_scores.get(i))
+            self._note_analysis(note, reading, scores[i], flags[i], sentence_scores.get(i), own_evidence[i])
             for i, (note, reading) in enumerate(zip(notes, readings))
         ]
+
+    def _own_evidence(self, reading: NoteReading, flags: np.ndarray) -> dict[str, tuple[list[Evidence], list[str] | None]]:
+        """Evidence a backend has without scoring sentences: {marker: (evidence, concern types)}.
+        The base has none; the hybrid returns the rules' evidence where the rules found some."""
+        return {}
 
     def _checked_scores(self, scores: np.ndarray, n: int) -> np.ndarray:
         scores = np.asarray(scores, dtype=float)
@@ -436,20 +462,33 @@ class LearnedMarkerModel(JournalModel):
         return out
 
     def _note_analysis(self, note: Note, reading: NoteReading, scores: np.ndarray, flags: np.ndarray,
-                       sentences: tuple[list[NoteReading], np.ndarray] | None) -> NoteAnalysis:
+                       sentences: tuple[list[NoteReading], np.ndarray] | None,
+                       own_evidence: Mapping[str, tuple[list[Evidence], list[str] | None]] | None = None) -> NoteAnalysis:
         results: dict[str, MarkerResult] = {}
+        own_evidence = own_evidence or {}
         for j, marker in enumerate(MARKERS):
             evidence: list[Evidence] = []
-            evidence_roles: list[SentenceRoles] = []
-            if flags[j] and sentences is not None:
+            types: list[str] | None = None
+            if flags[j] and marker in own_evidence:
+                evidence, types = own_evidence[marker]
+            elif flags[j] and sentences is not None:
                 evidence, evidence_roles = self._evidence(marker, sentences[0], sentences[1][:, j])
+                types = concern_types_of(evidence_roles)
+                if not types and marker == UNHANDLED_CONCERN:
+                    types = self._note_concern_types(reading)
             flag = bool(flags[j]) and bool(evidence)
-            types = concern_types_of(evidence_roles) if marker == UNHANDLED_CONCERN and flag else None
-            if marker == UNHANDLED_CONCERN and types is None:
-                types = []
+            if marker == UNHANDLED_CONCERN:
+                types = list(types or []) if flag else []
+            else:
+                types = None
             results[marker] = MarkerResult(flag=flag, score=float(scores[j]), evidence=evidence if flag else [], concern_types=types)
         flags_out = NoteFlags(note_id=note.note_id, case_id=note.case_id, model=self.label, markers=results)
-        return NoteAnalysis(flags=flags_out, written_at=note.written_at, handling=handling_records(reading.sentences))
+        return NoteAnalysis(flags=flags_out, written_at=note.written_at, handling=handling_records(reading))
+
+    def _note_concern_types(self, reading: NoteReading) -> list[str]:
+        """Concern types for a flag whose evidence sentences carry no concern hit: none (the
+        model's evidence did not show one). The hybrid falls back to the rules' note-level types."""
+        return []
 
     def _evidence(self, marker: str, pieces: list[NoteReading], scores: np.ndarray) -> tuple[list[Evidence], list[SentenceRoles]]:
         """The sentence the model scores highest for `marker`, and up to two more above the threshold."""
@@ -481,6 +520,10 @@ class LearnedMarkerModel(JournalModel):
             "trained_on": self.trained_on_,
             "created_at": self.created_at_,
             "libraries": library_versions(),
+            # the rules' settings this model reads notes with, in the rules model's layout
+            # (pattern files and lexicon: the package's own)
+            "markers": self.reader.settings,
+            "resources": {"roles": None, "jargon_lexicon": None},
             "training_targets": (
                 "gold labels; unhandled_concern = gold unhandled_concern OR (concern_present AND the rule "
                 "tagger finds no HANDLING sentence in the note)"
@@ -532,6 +575,10 @@ class LearnedMarkerModel(JournalModel):
         if bad:
             raise LearnedModelError(f"{config_path}: thresholds lack numbers for {bad}")
         model.thresholds = {m: float(thresholds[m]) for m in MARKERS}
+        if config.get("markers") is not None:
+            if not isinstance(config["markers"], dict):
+                raise LearnedModelError(f"{config_path}: 'markers' must map each marker to its rule settings")
+            model.rule_settings = dict(config["markers"])
         model.trained_on_ = config.get("trained_on")
         model.created_at_ = config.get("created_at")
         model.metrics_ = read_card_metrics(path)

@@ -22,6 +22,7 @@ DEFAULT_MODEL_NAME = "default"
 BACKENDS: dict[str, str] = {
     "rules": "models.rules_model:RulesModel",
     "sklearn": "models.sklearn_model:SklearnMarkerModel",
+    "hybrid": "models.hybrid_model:HybridModel",
     "spacy": "models.spacy_model:SpacyTextcatModel",
     "transformer": "models.transformer_model:TransformerModel",
 }

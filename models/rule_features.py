@@ -23,7 +23,7 @@ from typing import Sequence
 
 import numpy as np
 
-from models.learned import NoteReading, rules_engine
+from models.learned import NoteReading
 from pipeline.jargon import JargonReport
 from pipeline.roles import ASSESSMENT, CONCERN, HANDLING, PLACEHOLDER, REASON, ROLES
 from pipeline.schema import CONCERN_TYPES
@@ -54,9 +54,7 @@ FEATURE_NAMES: tuple[str, ...] = (
 def jargon_report(reading: NoteReading) -> JargonReport | None:
     """The jargon report of the reading's note (`models.learned.read_notes` keeps it there)."""
     note = reading.extra.get("note", reading)
-    if "jargon" not in note.extra:
-        note.extra["jargon"] = rules_engine().jargon_reader.read(note.doc) if note.doc is not None else None
-    return note.extra["jargon"]
+    return note.extra.get("jargon")
 
 
 def rule_features(reading: NoteReading) -> np.ndarray:

@@ -171,9 +171,7 @@ class SklearnMarkerModel(LearnedMarkerModel):
         return 1.0 / (1.0 + np.exp(decision * self.platt_a_ + self.platt_b_))
 
     def _score_texts(self, texts: list[str]) -> np.ndarray:
-        from models.learned import read_texts
-
-        return self._score_readings(read_texts(texts))
+        return self._score_readings(self.read_texts(texts))
 
     # -- weights ------------------------------------------------------------------------------
 
