@@ -116,10 +116,14 @@ def rules_reader(settings: Mapping[str, Any], case_window_hours: float = 24.0):
     )
 
 
-def read_notes(notes: Sequence[Note], reader) -> list[NoteReading]:
-    """Tokenise, split, tag roles and jargon and run the rule markers over `notes`, in one pass."""
+def read_notes(notes: Sequence[Note], reader, progress: bool = False) -> list[NoteReading]:
+    """Tokenise, split, tag roles and jargon and run the rule markers over `notes`, in one pass.
+    `progress` shows a bar on a terminal (training); scans keep their own accounting."""
+    from tqdm import tqdm
+
     readings = []
-    for x in reader.explain_many(list(notes)):
+    explained = reader.explain_many(list(notes))
+    for x in tqdm(explained, total=len(notes), desc="reading notes", unit="note", disable=None if progress else True, leave=False):
         readings.append(NoteReading(
             text=x.note.text, sentences=list(x.sentences), doc=x.doc, case_id=x.note.case_id,
             extra={"jargon": x.jargon, "rule_markers": x.markers},
@@ -232,20 +236,35 @@ def choose_marker_threshold(spec: str, y_true: Sequence[int], scores: Sequence[f
         return best_f1_threshold(y_true, scores)
 
 
-def cleared_by_later_handling(notes: Sequence[Note], readings: Sequence[NoteReading], window_hours: float = 24.0) -> np.ndarray:
-    """Which notes the case timeline would clear of `unhandled_concern` (a handling note of the
-    same case within the window after them, by the rules' handling detection)."""
+def cleared_by_later_handling(notes: Sequence[Note], handling: Sequence[Sequence[Evidence]], window_hours: float = 24.0) -> np.ndarray:
+    """Which notes the case timeline would clear of `unhandled_concern`: a note of the same case,
+    written within the window after them, records handling (`handling[i]` belongs to `notes[i]`)."""
     from datetime import timedelta
 
     from pipeline.cases import HandlingIndex
 
     index = HandlingIndex()
-    for note, reading in zip(notes, readings):
-        index.add(note.case_id, note.note_id, note.written_at, handling_records(reading))
+    for note, records in zip(notes, handling):
+        index.add(note.case_id, note.note_id, note.written_at, list(records))
     window = timedelta(hours=window_hours)
     return np.array(
         [index.find(n.case_id, n.written_at, window, n.note_id) is not None for n in notes], dtype=bool
     )
+
+
+def thresholds_on_dev(scores: np.ndarray, labels: Sequence[Mapping[str, Any]], cleared: np.ndarray,
+                      targets: Mapping[str, str]) -> dict[str, float]:
+    """One threshold per marker for its target (see `choose_marker_threshold`), from note scores
+    (n, 4) before the case timeline; `cleared` marks the notes the timeline clears of
+    `unhandled_concern`, which therefore count as unflagged whatever their score."""
+    thresholds = {}
+    for j, marker in enumerate(MARKERS):
+        y = np.array([int(label[marker]) for label in labels])
+        s = np.asarray(scores, dtype=float)[:, j].copy()
+        if marker == UNHANDLED_CONCERN:
+            s[np.asarray(cleared, dtype=bool)] = 0.0
+        thresholds[marker] = float(choose_marker_threshold(targets.get(marker, DEFAULT_THRESHOLD_TARGETS[marker]), y, s))
+    return thresholds
 
 
 def data_fingerprint(notes: Sequence[Note], labels: Sequence[Mapping[str, Any]]) -> str:
@@ -364,7 +383,7 @@ class LearnedMarkerModel(JournalModel):
             raise LearnedModelError("no training notes")
         if len(notes) != len(labels):
             raise LearnedModelError(f"{len(notes)} training notes but {len(labels)} label dicts")
-        readings = self.read(notes)
+        readings = self.read(notes, progress=True)
         handling_min = float(self.reader.settings[UNHANDLED_CONCERN]["handling_min_score"])
         Y = marker_targets(labels, readings, handling_min)
         dev_notes: list[Note] | None = None
@@ -373,7 +392,7 @@ class LearnedMarkerModel(JournalModel):
             dev_notes, dev_labels = list(dev[0]), list(dev[1])
             if len(dev_notes) != len(dev_labels):
                 raise LearnedModelError(f"{len(dev_notes)} dev notes but {len(dev_labels)} label dicts")
-            dev_readings = self.read(dev_notes)
+            dev_readings = self.read(dev_notes, progress=True)
             dev_Y = marker_targets(dev_labels, dev_readings, handling_min)
         self._fit_readings(readings, Y, dev_readings, dev_Y)
         if dev is not None and dev_notes:
@@ -386,17 +405,10 @@ class LearnedMarkerModel(JournalModel):
     def choose_thresholds(self, notes: Sequence[Note], labels: Sequence[Mapping[str, Any]], readings: list[NoteReading] | None = None) -> dict[str, float]:
         """Per-marker thresholds on dev, each measured the way a scan flags (case timeline included)."""
         readings = readings if readings is not None else self.read(notes)
-        scores = self._score_readings(readings)
+        scores = self._checked_scores(self._score_readings(readings), len(readings))
         self.dev_scores_ = scores
-        cleared = cleared_by_later_handling(notes, readings, self.case_window_hours)
-        thresholds = {}
-        for j, marker in enumerate(MARKERS):
-            y = np.array([int(label[marker]) for label in labels])
-            s = scores[:, j].copy()
-            if marker == UNHANDLED_CONCERN:
-                s[cleared] = 0.0  # the timeline clears these whatever their score
-            thresholds[marker] = float(choose_marker_threshold(self.threshold_targets[marker], y, s))
-        return thresholds
+        cleared = cleared_by_later_handling(notes, [handling_records(r) for r in readings], self.case_window_hours)
+        return thresholds_on_dev(scores, labels, cleared, self.threshold_targets)
 
     # -- analysis -------------------------------------------------------------------------------
 
@@ -409,8 +421,8 @@ class LearnedMarkerModel(JournalModel):
             self._reader = rules_reader(self.rule_settings, self.case_window_hours)
         return self._reader
 
-    def read(self, notes: Sequence[Note]) -> list[NoteReading]:
-        return read_notes(notes, self.reader)
+    def read(self, notes: Sequence[Note], progress: bool = False) -> list[NoteReading]:
+        return read_notes(notes, self.reader, progress=progress)
 
     def read_texts(self, texts: Sequence[str]) -> list[NoteReading]:
         return self.read(notes_from_texts(texts))

@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "evaluation.commands",
     "review.commands",
     "annotations.synth.commands",
+    "models.commands",
 )
 
 
