@@ -47,8 +47,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_users": frozenset({"admin"}),
 }
 
-_hasher = PasswordHasher()
+_hasher = PasswordHasher()  # argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile)
 _dummy_hash: str | None = None
+
+
+def use_password_hasher(hasher: PasswordHasher) -> None:
+    """Tune the argon2 cost for the hardware (or make it cheap in tests). Existing hashes keep
+    verifying; each is re-hashed with the new parameters at its user's next login."""
+    global _hasher, _dummy_hash
+    _hasher, _dummy_hash = hasher, None
 
 
 class PasswordPolicyError(ValueError):

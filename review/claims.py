@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from review.store import Item, User, utcnow
+from review.store import Item, User, bump_generation, utcnow
 
 CLAIM_TTL = timedelta(minutes=30)
 
@@ -39,13 +39,16 @@ def claim(session: Session, item_id: int, user: User) -> ClaimOutcome:
         .execution_options(synchronize_session=False)
     )
     if result.rowcount == 1:
+        bump_generation(session)
         return ClaimOutcome(ok=True, holder=user.name)
-    item = session.get(Item, item_id)
+    item = session.execute(  # fresh from the database: the winner of a race has just committed
+        select(Item).where(Item.id == item_id).execution_options(populate_existing=True)
+    ).scalar_one_or_none()
     if item is None:
         return ClaimOutcome(ok=False, reason="Markeringen findes ikke")
     if item.status != "open" or not item.active:
         return ClaimOutcome(ok=False, reason="Markeringen er allerede afgjort eller trukket tilbage")
-    holder = session.get(User, item.claimed_by_id)
+    holder = session.get(User, item.claimed_by_id) if item.claimed_by_id else None
     return ClaimOutcome(ok=False, holder=holder.name if holder else None, reason=f"Markeringen er taget af {holder.name if holder else 'en anden'}")
 
 
@@ -57,7 +60,10 @@ def release(session: Session, item_id: int, user: User) -> bool:
         .values(claimed_by_id=None, claimed_at=None, version=Item.version + 1)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    if result.rowcount == 1:
+        bump_generation(session)
+        return True
+    return False
 
 
 def active_holder_id(item: Item) -> int | None:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from review.store import DECIDED_STATUSES, Decision, Item, User, utcnow
+from review.store import DECIDED_STATUSES, Decision, Item, User, bump_generation, utcnow
 from review.vocabulary import (
     DECISION_KINDS,
     DECISION_STATUS,
@@ -101,6 +101,7 @@ def decide(session: Session, item_id: int, user: User, request: DecisionRequest)
         if disagreement:
             values["conflict"] = True
         session.execute(update(Item).where(Item.id == item.id).values(**values).execution_options(synchronize_session=False))
+        bump_generation(session)
         return DecisionOutcome(
             item=_fresh_item(session, item_id), decision=decision, conflict=True, disagreement=disagreement, earlier=earlier
         )
@@ -128,7 +129,10 @@ def _apply_status(session: Session, item: Item, user: User, request: DecisionReq
         )
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    if result.rowcount == 1:
+        bump_generation(session)
+        return True
+    return False
 
 
 def _add(session: Session, item: Item, user: User, request: DecisionRequest, conflict: bool) -> Decision:

@@ -25,10 +25,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 
 from pipeline.schema import MARKERS, UNHANDLED_CONCERN, Note, NoteFlags
-from review.store import DECIDED_STATUSES, Item, Scan, Store, StoredNote, utcnow
+from review.store import DECIDED_STATUSES, Item, Scan, Store, StoredNote, bump_generation, utcnow
 
 CHUNK_SIZE = 1000
 DEADLINE = timedelta(hours=24)
@@ -158,6 +158,8 @@ def load_notes(store: Store, notes: Iterable[Note], report: LoadReport) -> None:
             if changed_rows:
                 session.execute(update(StoredNote), changed_rows)
                 report.notes_updated += len(changed_rows)
+            if item_updates:
+                bump_generation(session)
             for note_pk in item_updates:
                 note = session.get(StoredNote, note_pk)
                 session.execute(
@@ -287,6 +289,7 @@ def _load_flag_chunk(session: Any, chunk: list[_FlagLine], source_name: str, rep
     now = utcnow()
     new_items: list[dict[str, Any]] = []
     note_updates: list[dict[str, Any]] = []
+    queue_changed = False
     for line, note in valid:
         concern_types = json.dumps(line.flags.markers[UNHANDLED_CONCERN].concern_types or [])
         if note.scanned_model != line.flags.model or note.concern_types_json != concern_types:
@@ -296,10 +299,13 @@ def _load_flag_chunk(session: Any, chunk: list[_FlagLine], source_name: str, rep
             outcome = _merge_marker(existing.get((note.id, marker)), note, marker, line.flags, result, now, new_items)
             if outcome:
                 setattr(report, outcome, getattr(report, outcome) + 1)
+                queue_changed = queue_changed or outcome != "items_unchanged"
     if note_updates:
         session.execute(update(StoredNote), note_updates)
     if new_items:
         session.execute(insert(Item), new_items)
+    if queue_changed:
+        bump_generation(session)
 
 
 def _check_flags(flags: NoteFlags, notes: dict[str, Any]) -> str | None:
@@ -396,6 +402,7 @@ def load_scan(
             yield line
 
     load_flag_chunks(store, lines(), flags_path.name, report)
+    refresh_planner_statistics(store)
     with store.write_session() as session, session.begin():
         session.add(Scan(
             sha256=sha, source_name=flags_path.name[:500], models=",".join(sorted(models))[:500],
@@ -404,6 +411,13 @@ def load_scan(
             items_withdrawn=report.items_withdrawn, items_unchanged=report.items_unchanged, errors=report.errors,
         ))
     return report
+
+
+def refresh_planner_statistics(store: Store) -> None:
+    """ANALYZE after a load, so the query planner picks the queue's indexes for its new size."""
+    with store.engine.connect() as connection:
+        connection.execute(text("ANALYZE"))
+        connection.commit()
 
 
 def load_flag_objects(store: Store, notes: list[Note], flags: list[NoteFlags], source_name: str = "flags") -> LoadReport:
@@ -415,6 +429,7 @@ def load_flag_objects(store: Store, notes: list[Note], flags: list[NoteFlags], s
         report.flag_records += 1
         lines.append(_FlagLine(number, item, item.to_dict()))
     load_flag_chunks(store, lines, source_name, report)
+    refresh_planner_statistics(store)
     return report
 
 

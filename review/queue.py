@@ -1,24 +1,27 @@
 """The queue as data: filters from the query string, one page of items in priority order, counts.
 
 Everything here is indexed queries on `items` (see `review.store.Item`): a page is one
-ORDER BY ... LIMIT over `ix_items_queue`, counts are two GROUP BY queries, so the page stays
-fast with hundreds of thousands of flags.
+ORDER BY ... LIMIT over `ix_items_queue`; the counts are one GROUP BY over the covering index
+`ix_items_counts`, kept per queue generation (see `review.store.QueueState`) so that they are
+recounted only after the queue changed. The page stays fast with hundreds of thousands of flags.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Mapping
 from urllib.parse import urlencode
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from pipeline.schema import MARKERS
 from review.claims import CLAIM_TTL
 from review.priority import describe_time_left, local_now, queue_order, to_local
-from review.store import DECIDED_STATUSES, Item, StoredNote, User, utcnow
+from review.store import DECIDED_STATUSES, Item, StoredNote, User, current_generation, utcnow
 from review.vocabulary import (
     CONCERN_TYPE_LABELS,
     MARKER_LABELS,
@@ -171,8 +174,7 @@ def fetch_queue(session: Session, filters: QueueFilters, now: datetime | None = 
         reviewer_id = next((uid for uid, name in users.items() if name == filters.reviewer), None)
         if reviewer_id is None:
             raise FilterError(f"Ukendt gennemgåer: {filters.reviewer}")
-    by_status = count_by_status(session, filter_conditions(filters, reviewer_id, skip=("status",)))
-    by_marker = count_by_marker(session, filter_conditions(filters, reviewer_id, skip=("marker",)))
+    by_status, by_marker, teams, note_types = _cached_counts(session, filters, reviewer_id)
     total = by_status[filters.status]  # the status counts already carry every other filter
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(filters.page, pages)
@@ -184,17 +186,60 @@ def fetch_queue(session: Session, filters: QueueFilters, now: datetime | None = 
         .offset((page - 1) * PAGE_SIZE)
     ).scalars().all()
     note_ids = dict(
-        session.execute(select(StoredNote.id, StoredNote.note_id).where(StoredNote.id.in_([i.note_pk for i in items])))
-        .all()
+        session.execute(select(StoredNote.id, StoredNote.note_id).where(StoredNote.id.in_([i.note_pk for i in items]))).all()
     ) if items else {}
     claim_cutoff = utcnow() - CLAIM_TTL
     rows = [item_summary(item, note_ids.get(item.note_pk, ""), users, now, claim_cutoff) for item in items]
     return QueuePage(
         filters=replace(filters, page=page), rows=rows, total=total, page=page, pages=pages,
         counts_by_marker=by_marker, counts_by_status=by_status,
-        teams=_distinct(session, Item.team), note_types=_distinct(session, Item.note_type),
-        reviewers=sorted(users.values()),
+        teams=teams, note_types=note_types, reviewers=sorted(users.values()),
     )
+
+
+class _CountCache:
+    """Counts and filter options, per database, queue generation and filters (LRU, thread-safe)."""
+
+    def __init__(self, size: int = 512):
+        self.size = size
+        self._data: OrderedDict[tuple, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> Any:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+        return None
+
+    def put(self, key: tuple, value: Any) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+
+_count_cache = _CountCache()
+
+
+def _cached_counts(session: Session, filters: QueueFilters, reviewer_id: int | None) -> tuple:
+    """Counts are recomputed only when the queue changed (its generation grew) since last time."""
+    database = str(session.get_bind().url)
+    generation = current_generation(session)
+    key = (database, generation, replace(filters, page=1), reviewer_id)
+    cached = _count_cache.get(key)
+    if cached is None:
+        by_status, by_marker = facet_counts(session, filters, reviewer_id)
+        options_key = (database, generation, "options")
+        options = _count_cache.get(options_key)
+        if options is None:
+            options = (_distinct(session, Item.team), _distinct(session, Item.note_type))
+            _count_cache.put(options_key, options)
+        cached = (by_status, by_marker, *options)
+        _count_cache.put(key, cached)
+    by_status, by_marker, teams, note_types = cached
+    return dict(by_status), dict(by_marker), list(teams), list(note_types)
 
 
 def item_summary(item: Item, note_id: str, users: dict[int, str], now: datetime, claim_cutoff: datetime) -> dict[str, Any]:
@@ -236,36 +281,43 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat(timespec="minutes") if value else None
 
 
-def count_by_status(session: Session, conditions: list[Any]) -> dict[str, int]:
-    """Counts for every status filter, from one GROUP BY over (active, status)."""
-    counts = {key: 0 for key in STATUS_FILTER_LABELS}
-    query = (
-        select(
-            Item.active, Item.status, func.count(),
-            func.sum(case((Item.changed_after_decision.is_(True), 1), else_=0)),
-            func.sum(case((Item.conflict.is_(True), 1), else_=0)),
-        )
-        .where(*conditions)
-        .group_by(Item.active, Item.status)
-    )
-    for active, status, count, changed, conflict in session.execute(query):
-        counts["all"] += count
-        counts["changed"] += int(changed or 0)
-        counts["conflict"] += int(conflict or 0)
-        if not active:
-            counts["withdrawn"] += count
-        if status == "open" and active:
-            counts["open"] += count
-        elif status in DECIDED_STATUSES:
-            counts[status] += count
-    return counts
+def facet_counts(session: Session, filters: QueueFilters, reviewer_id: int | None) -> tuple[dict[str, int], dict[str, int]]:
+    """Counts per status filter (with the marker filter applied) and per marker (with the status
+    filter applied): one GROUP BY over a covering index, plus two over the small partial indexes
+    of items in conflict or changed after their decision."""
+    conditions = filter_conditions(filters, reviewer_id, skip=("status", "marker"))
+    groups = session.execute(
+        select(Item.active, Item.status, Item.marker, func.count()).where(*conditions).group_by(Item.active, Item.status, Item.marker)
+    ).all()
+    flagged = {
+        name: dict(session.execute(select(Item.marker, func.count()).where(*conditions, column.is_(True)).group_by(Item.marker)).all())
+        for name, column in (("conflict", Item.conflict), ("changed", Item.changed_after_decision))
+    }
+    by_status = {key: 0 for key in STATUS_FILTER_LABELS}
+    by_marker = {m: 0 for m in MARKERS}
+    for active, status, marker, count in groups:
+        if filters.marker in (None, marker):
+            for key in by_status:
+                if key not in flagged and status_matches(key, bool(active), status):
+                    by_status[key] += count
+        if filters.status not in flagged and status_matches(filters.status, bool(active), status):
+            by_marker[marker] += count
+    for name, counts in flagged.items():
+        by_status[name] = sum(n for marker, n in counts.items() if filters.marker in (None, marker))
+        if filters.status == name:
+            by_marker.update(counts)
+    return by_status, by_marker
 
 
-def count_by_marker(session: Session, conditions: list[Any]) -> dict[str, int]:
-    counts = {m: 0 for m in MARKERS}
-    for marker, count in session.execute(select(Item.marker, func.count()).where(*conditions).group_by(Item.marker)):
-        counts[marker] = count
-    return counts
+def status_matches(status_filter: str, active: bool, status: str) -> bool:
+    """`status_condition` evaluated in Python for one (active, status) group."""
+    if status_filter == "open":
+        return active and status == "open"
+    if status_filter in DECIDED_STATUSES:
+        return status == status_filter
+    if status_filter == "withdrawn":
+        return not active
+    return status_filter == "all"
 
 
 def _distinct(session: Session, column: Any) -> list[str]:

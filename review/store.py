@@ -33,7 +33,9 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    select,
     text,
+    update,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -137,6 +139,18 @@ class Item(Base):
     __table_args__ = (
         UniqueConstraint("note_pk", "marker", name="uq_items_note_marker"),
         Index("ix_items_queue", "active", "status", "priority_class", "deadline", "score"),
+        Index("ix_items_order", "priority_class", "deadline", "score"),
+        # Covers every column the queue filters its counts by, so counting never reads the table.
+        Index(
+            "ix_items_counts", "active", "status", "marker", "team", "note_type", "written_at",
+            "claimed_by_id", "decided_by_id",
+        ),
+        # The few items in conflict or changed after a decision, counted without a scan.
+        Index("ix_items_conflict", "marker", sqlite_where=text("conflict IS 1"), postgresql_where=text("conflict IS true")),
+        Index(
+            "ix_items_changed", "marker",
+            sqlite_where=text("changed_after_decision IS 1"), postgresql_where=text("changed_after_decision IS true"),
+        ),
         Index("ix_items_marker_queue", "marker", "active", "status", "priority_class", "deadline"),
         Index("ix_items_team_queue", "team", "active", "status", "priority_class", "deadline"),
         Index("ix_items_note_type", "note_type"),
@@ -153,6 +167,28 @@ class Item(Base):
     @property
     def concern_types(self) -> list[str]:
         return json.loads(self.concern_types_json or "[]")
+
+
+class QueueState(Base):
+    """One row whose `generation` grows with every change to the queue (load, decision, claim).
+
+    The queue page caches its counts per generation: reading this row costs a primary-key
+    lookup, recounting 100,000 items costs a scan. Every process that writes items bumps it in
+    the same transaction, so a cache can never outlive the data it counted.
+    """
+
+    __tablename__ = "queue_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def bump_generation(session: Session) -> None:
+    session.execute(update(QueueState).where(QueueState.id == 1).values(generation=QueueState.generation + 1))
+
+
+def current_generation(session: Session) -> int:
+    return session.execute(select(QueueState.generation).where(QueueState.id == 1)).scalar() or 0
 
 
 class Decision(Base):
@@ -293,6 +329,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA cache_size=-32000")  # 32 MB of pages per connection
+        cursor.execute("PRAGMA mmap_size=268435456")  # read the file through the OS page cache
         if not in_memory:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")

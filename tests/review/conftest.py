@@ -11,6 +11,7 @@ from typing import Callable, Iterator
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from review import auth
@@ -20,6 +21,14 @@ from review.store import Store, open_store
 from review_fixtures import NOTES, PASSWORD, USERS, make_flags
 from review_helpers import add_fixture_users, login
 from review_pg import ThrowawayPostgres, find_pg_bin
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """argon2id at its smallest cost: the tests log in hundreds of times on a small machine."""
+    auth.use_password_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    yield
+    auth.use_password_hasher(PasswordHasher())
 
 
 @pytest.fixture(scope="session")

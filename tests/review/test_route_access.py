@@ -161,7 +161,7 @@ def test_every_response_carries_the_security_headers(client_for):
     for path in ("/koe", "/koe.json", "/login", "/static/review.css"):
         headers = client.get(path).headers
         assert "default-src 'self'" in headers["content-security-policy"]
-        assert headers["x-frame-options"] == "DENY" and headers["referrer-policy"] == "no-referrer"
+        assert headers["x-frame-options"] == "DENY" and headers["referrer-policy"] == "same-origin"
         assert headers["x-content-type-options"] == "nosniff"
     assert client.get("/koe").headers["cache-control"] == "no-store"
 

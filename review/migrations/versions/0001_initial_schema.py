@@ -169,6 +169,15 @@ def upgrade() -> None:
         batch_op.create_index('ix_items_marker_queue', ['marker', 'active', 'status', 'priority_class', 'deadline'], unique=False)
         batch_op.create_index('ix_items_note_type', ['note_type'], unique=False)
         batch_op.create_index('ix_items_queue', ['active', 'status', 'priority_class', 'deadline', 'score'], unique=False)
+        batch_op.create_index('ix_items_order', ['priority_class', 'deadline', 'score'], unique=False)
+        batch_op.create_index('ix_items_counts', [
+            'active', 'status', 'marker', 'team', 'note_type', 'written_at', 'claimed_by_id', 'decided_by_id',
+        ], unique=False)
+        batch_op.create_index('ix_items_conflict', ['marker'], unique=False,
+                              sqlite_where=sa.text('conflict IS 1'), postgresql_where=sa.text('conflict IS true'))
+        batch_op.create_index('ix_items_changed', ['marker'], unique=False,
+                              sqlite_where=sa.text('changed_after_decision IS 1'),
+                              postgresql_where=sa.text('changed_after_decision IS true'))
         batch_op.create_index('ix_items_team_queue', ['team', 'active', 'status', 'priority_class', 'deadline'], unique=False)
         batch_op.create_index('ix_items_written_at', ['written_at'], unique=False)
 
@@ -207,6 +216,13 @@ def upgrade() -> None:
     with op.batch_alter_table('decisions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_decisions_item_id'), ['item_id'], unique=False)
 
+    queue_state = op.create_table('queue_state',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('generation', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.bulk_insert(queue_state, [{'id': 1, 'generation': 0}])
+
     for table in APPEND_ONLY_TABLES:
         _create_append_only_triggers(table)
 
@@ -214,6 +230,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in APPEND_ONLY_TABLES:
         _drop_append_only_triggers(table)
+    op.drop_table('queue_state')
     with op.batch_alter_table('decisions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_decisions_item_id'))
 
@@ -226,6 +243,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_items_written_at')
         batch_op.drop_index('ix_items_team_queue')
         batch_op.drop_index('ix_items_queue')
+        batch_op.drop_index('ix_items_order')
+        batch_op.drop_index('ix_items_counts')
+        batch_op.drop_index('ix_items_conflict')
+        batch_op.drop_index('ix_items_changed')
         batch_op.drop_index('ix_items_note_type')
         batch_op.drop_index('ix_items_marker_queue')
         batch_op.drop_index('ix_items_decided_by')
