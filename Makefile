@@ -19,6 +19,12 @@ setup: $(STAMP)
 demo: setup
 	@mkdir -p out
 	$(BIN)/journaltjek scan examples/journalnotater.csv -o out/demo_flags.jsonl; test $$? -le 1
+	rm -f out/demo.db out/demo.db-wal out/demo.db-shm
+	$(BIN)/journaltjek queue load out/demo_flags.jsonl --notes examples/journalnotater.csv --db out/demo.db; test $$? -le 1
+	@echo "Demo-login til kvalitetsgennemgang: brugernavn demo"
+	@$(BIN)/journaltjek users add demo --role reviewer --generate-password --db out/demo.db
+	@echo "Åbn http://127.0.0.1:8000/ og log ind (stop med Ctrl-C)."
+	$(BIN)/journaltjek serve --db out/demo.db --host 127.0.0.1 --port 8000 --insecure-cookies  # plain http on this machine only
 
 test: setup
 	$(PY) -m pytest -q
