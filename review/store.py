@@ -374,9 +374,12 @@ def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
     """Open the database at `url` (see `resolve_db_url`), upgraded to the newest schema."""
     resolved = resolve_db_url(url)
     if resolved.startswith("sqlite:///") and resolved != "sqlite:///:memory:":
-        parent = Path(resolved[len("sqlite:///"):]).parent
-        if str(parent) and not parent.exists():
-            raise FileNotFoundError(f"folder {parent} for the database does not exist")
+        path = Path(resolved[len("sqlite:///"):])
+        if str(path.parent) and not path.parent.exists():
+            raise FileNotFoundError(f"folder {path.parent} for the database does not exist")
+        if not path.exists():
+            # Case files: readable by this user only (SQLite gives its -wal/-shm files the same mode).
+            path.touch(mode=0o600)
     engine = make_engine(resolved)
     if migrate:
         from review.migrate import upgrade_to_head

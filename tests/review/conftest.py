@@ -18,7 +18,7 @@ from review import auth
 from review.app import create_app
 from review.loading import load_flag_objects
 from review.store import Store, open_store
-from review_fixtures import NOTES, PASSWORD, USERS, make_flags
+from review_fixtures import NOTES, PASSWORD, make_flags
 from review_helpers import add_fixture_users, login
 from review_pg import ThrowawayPostgres, find_pg_bin
 

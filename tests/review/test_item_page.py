@@ -114,3 +114,27 @@ def test_researchers_see_the_item_but_get_no_decision_forms(client_for, loaded_s
     html = client_for("frida").get(f"/markeringer/{item_id}").text
     assert "Udtalelsen" not in html  # another note's text is not on this page
     assert 'id="form-confirm"' not in html and "Kontaktpersonen oplyser" in html
+
+
+def test_markup_in_a_note_is_shown_as_text_never_run(store, password_hash):
+    import dataclasses
+
+    from fastapi.testclient import TestClient
+
+    from review.app import create_app
+    from review.loading import load_flag_objects
+    from review_fixtures import make_flags
+    from review_helpers import add_fixture_users, login
+
+    hostile = "<script>alert('x')</script> "
+    note = NOTES_BY_ID["N-4"]
+    shifted = dataclasses.replace(note, text=hostile + note.text)
+    flags = make_flags()[3]
+    for result in flags.markers.values():
+        for e in result.evidence:
+            e.start, e.end = e.start + len(hostile), e.end + len(hostile)
+    load_flag_objects(store, [shifted], [flags])
+    add_fixture_users(store, password_hash)
+    client = login(TestClient(create_app(store=store, cookie_secure=False)), "rita")
+    html = client.get(f"/markeringer/{item_id_for(store, 'N-4', 'missing_assessment')}").text
+    assert "<script>alert" not in html and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html

@@ -22,6 +22,7 @@ from review_helpers import add_fixture_users, http_login, item_id_for
 from review_pg import free_port
 
 REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
 
 
 @dataclass

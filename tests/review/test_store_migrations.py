@@ -77,3 +77,10 @@ def test_a_path_means_sqlite_and_postgresql_urls_use_psycopg_3():
 def test_a_database_in_a_missing_folder_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         open_store(str(tmp_path / "no-such-folder" / "q.db"))
+
+
+def test_a_new_sqlite_database_is_readable_by_its_owner_only(tmp_path):
+    path = tmp_path / "ny.db"
+    store = open_store(str(path))
+    store.dispose()
+    assert path.stat().st_mode & 0o777 == 0o600
