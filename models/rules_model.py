@@ -37,7 +37,8 @@ REQUIRED_SETTINGS: dict[str, tuple[str, ...]] = {
                                    "abuse_step_score", "score_no_step", "score_heard"),
     "authority_jargon": ("min_items", "lix_dense", "nominal_share_dense", "passives_per_sentence_dense",
                          "min_words_dense", "dense_sentence_words"),
-    "unhandled_concern": ("concern_min_score", "handling_min_score", "cleared_score"),
+    "unhandled_concern": ("concern_min_score", "handling_min_score", "cleared_score", "restating_assessment_min_score",
+                          "restating_step_min_score", "restating_sections"),
 }
 
 

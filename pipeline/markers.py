@@ -17,7 +17,7 @@ from typing import Any, Mapping, Sequence
 from pipeline.jargon import DenseSentence, JargonReport
 from pipeline.roles import (
     ADMIN, ASSESSMENT, CHILD_CONTACT, CONCERN, HANDLING, INFO, NEGATED, OMISSION_REASON,
-    PLACEHOLDER, REASON, STEP, SentenceRoles,
+    PLACEHOLDER, REASON, STEP, WORRY, SentenceRoles,
 )
 from pipeline.schema import (
     AUTHORITY_JARGON, CONCERN_TYPE_NAMES_DA, CONCERN_TYPES, MISSING_ASSESSMENT,
@@ -203,11 +203,11 @@ def _dense_sentence_evidence(text: str, d: DenseSentence, lix: float) -> Evidenc
 def unhandled_concern(text: str, sentences: Sequence[SentenceRoles], cfg: Mapping[str, Any], threshold: float) -> MarkerResult:
     """New worrying information that this note does not record as handled as a notification."""
     concern_min = cfg["concern_min_score"]
-    worrying = [s for s in sentences if any(h.score >= concern_min for h in s.concerns)]
+    worrying = [s for s in sentences if _worry_strength(s) >= concern_min and not _restates(s, cfg)]
     types = _concern_types(worrying, concern_min)
     if not worrying:
         return MarkerResult(False, 0.0, concern_types=[])
-    strength = max(h.score for s in worrying for h in s.concerns)
+    strength = max(_worry_strength(s) for s in worrying)
     handling = [s for s in sentences if s.has(HANDLING, cfg["handling_min_score"])]
     if handling:
         handled_by = max(s.score(HANDLING) for s in handling)
@@ -216,10 +216,29 @@ def unhandled_concern(text: str, sentences: Sequence[SentenceRoles], cfg: Mappin
     evidence = []
     for s in worrying:
         names = ", ".join(CONCERN_TYPE_NAMES_DA[h.concern_type] for h in s.concerns if h.score >= concern_min)
-        evidence.append(_sentence_evidence(text, s, f"Bekymrende oplysning ({names}) uden registreret håndtering som underretning"))
+        if names:
+            reason = f"Bekymrende oplysning ({names}) uden registreret håndtering som underretning"
+        else:
+            reason = "Bekymring for barnet udtrykt uden registreret håndtering som underretning"
+        evidence.append(_sentence_evidence(text, s, reason))
     result = _flagged(strength, threshold, evidence)
     result.concern_types = types
     return result
+
+
+def _worry_strength(s: SentenceRoles) -> float:
+    """How sure the sentence brings worrying information: a typed concern, or voiced worry."""
+    return max([h.score for h in s.concerns] + [s.score(WORRY)])
+
+
+def _restates(s: SentenceRoles, cfg: Mapping[str, Any]) -> bool:
+    """The caseworker weighing known information (an assessment, the grounds of a decision,
+    a plan's goals) is not new worrying information (annotations/GUIDELINES.md rule 1)."""
+    if s.section in cfg["restating_sections"]:
+        return True
+    if s.has(STEP, cfg["restating_step_min_score"]) and s.has(REASON):
+        return True  # the grounds of a decision
+    return s.has(ASSESSMENT, cfg["restating_assessment_min_score"])
 
 
 def handling_evidence(sentences: Sequence[SentenceRoles], cfg: Mapping[str, Any]) -> list[Evidence]:

@@ -44,6 +44,9 @@ INFLECTION_ENDINGS: tuple[str, ...] = (
 # Tokens a gap (`~N`) never crosses: a pattern reads inside one clause.
 GAP_BARRIERS: frozenset[str] = frozenset({",", ";", ":", "(", ")", "men", "!", "?"})
 
+# Words that open a subordinate clause: a comma before one does not end the clause for a gap.
+SUBORDINATORS: frozenset[str] = frozenset({"at", "om", "hvor", "hvordan", "hvorfor", "hvem", "hvad", "hvis", "som", "når", "fordi", "idet"})
+
 AFFIX_CACHE_LIMIT = 400_000  # distinct word forms remembered before the cache is cleared
 
 
@@ -284,6 +287,8 @@ class PatternCompiler:
                         plain[key].append(phrase)
         self._affix_index = AffixIndex(self._affixes)
         self._barrier_ids = frozenset(vocab.strings.add(b) for b in self._barriers)
+        self._comma_id = vocab.strings.add(",")
+        self._continuing_ids = frozenset(vocab.strings.add(w) for w in SUBORDINATORS)
         self.by_first_atom: dict[str, list[Pattern]] = defaultdict(list)
         for pattern in self.patterns.values():
             self.by_first_atom[pattern.elements[0].atom].append(pattern)
@@ -385,11 +390,19 @@ class PatternCompiler:
         return None
 
     def _crosses_barrier(self, hits, doc: Doc, start: int, end: int) -> bool:
+        """A gap stays inside its clause; a comma before a subordinate clause ("ikke ved, hvor
+        han bor") does not end it."""
         lowers = getattr(hits, "lowers", None)
         if lowers is None:
-            return any(doc[i].lower_ in self._barriers for i in range(start, end))
-        barrier_ids = self._barrier_ids
-        return any(lowers[i] in barrier_ids for i in range(start, end))
+            lowers = doc.to_array(LOWER).tolist()
+        barrier_ids, comma, continuing = self._barrier_ids, self._comma_id, self._continuing_ids
+        for i in range(start, end):
+            word = lowers[i]
+            if word in barrier_ids:
+                if word == comma and i + 1 < len(lowers) and lowers[i + 1] in continuing:
+                    continue
+                return True
+        return False
 
     def match_doc(self, pattern: Pattern, hits: Hits, doc: Doc, sent_of: Sequence[int], bounds: Sequence[tuple[int, int]]) -> Iterator[tuple[int, PatternMatch]]:
         """Matches of `pattern` anywhere in the doc, each inside one sentence: (sentence index, match).

@@ -4,6 +4,7 @@ Every marker is a few lines of logic over these roles (pipeline/markers.py), so 
 the evidence a reviewer sees. Roles (GUIDELINES.md):
 
     CONCERN          worrying information about the child, with its concern type
+    WORRY            worry voiced about the child without saying what ("Bekymring vedr. ...")
     NEGATED          a concern/handling/contact/step the sentence denies ("ingen tegn på vold")
     HYPOTHETICAL     ... only supposes, asks about or plans ("hvis der skulle opstå")
     HISTORY          ... states as known history ("mor havde tidligere et misbrug")
@@ -39,6 +40,7 @@ from pipeline.role_patterns import Pattern, PatternCompiler, PatternError, Patte
 from pipeline.schema import CONCERN_TYPES
 
 CONCERN = "CONCERN"
+WORRY = "WORRY"
 NEGATED = "NEGATED"
 HYPOTHETICAL = "HYPOTHETICAL"
 HISTORY = "HISTORY"
@@ -53,7 +55,7 @@ ADMIN = "ADMIN"
 INFO = "INFO"
 
 ROLES: tuple[str, ...] = (
-    CONCERN, NEGATED, HYPOTHETICAL, HISTORY, HANDLING, ASSESSMENT, REASON, PLACEHOLDER,
+    CONCERN, WORRY, NEGATED, HYPOTHETICAL, HISTORY, HANDLING, ASSESSMENT, REASON, PLACEHOLDER,
     CHILD_CONTACT, OMISSION_REASON, STEP, ADMIN, INFO,
 )
 SCOPE_ROLES: tuple[str, ...] = (NEGATED, HYPOTHETICAL, HISTORY)
@@ -125,6 +127,7 @@ class RoleRule:
     owner: dict[str, str] | None = None  # person kind ("parent"/"child"/"default") -> concern type or "none"
     unless: tuple[Pattern, ...] = ()
     requires: tuple[Pattern, ...] = ()
+    scopes: frozenset[str] | None = None  # scope kinds that may take this rule's matches; None = all that apply to its role
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +270,7 @@ def _role_rule(spec: dict[str, Any], data: dict[str, Any], compiler: PatternComp
         owner=dict(owner) if owner else None,
         unless=compiled("u", _as_list(spec.get("unless"))),
         requires=compiled("r", _as_list(spec.get("requires"))),
+        scopes=frozenset(_as_list(spec["scopes"])) if "scopes" in spec else None,
     )
 
 
@@ -478,14 +482,17 @@ class RuleRoleTagger:
         return not rule.requires
 
     def _owner_type(self, owner: dict[str, str], hits, match: PatternMatch, sent: _Sentence) -> str | None:
-        """Whose is it? The nearest person named before the words in the sentence decides."""
+        """Whose is it? The nearest person named before the words in the sentence decides; a
+        pronoun in between ("mor siger, at hun ...") leaves it open (the rule's default)."""
         best_kind, best_end = "default", -1
-        for kind in ("child", "parent"):
+        for kind in ("child", "parent", "pronoun"):
             for a, b in hits.get(kind, ()):
                 if sent.start <= a and b <= match.start and b > best_end:
                     best_kind, best_end = kind, b
                 elif a > match.start:
                     break
+        if best_kind == "pronoun":
+            best_kind = "default"
         concern_type = owner.get(best_kind, owner.get("default", "none"))
         return None if concern_type == "none" else concern_type
 
@@ -514,7 +521,7 @@ class RuleRoleTagger:
             rule, match = item.rule, item.match
             start, end = match.char_span(doc)
             words = tuple(match.words(doc, cues.text))
-            scoped = self._scope_of(doc, sent, rule.role, match, cues)
+            scoped = self._scope_of(doc, sent, rule, match, cues)
             if scoped is not None:
                 scope, cue_words = scoped
                 keep(scope.role, RoleHit(rule.score, cue_words + words, item.concern_type, f"{scope.kind}:{rule.id}", start, end))
@@ -543,9 +550,11 @@ class RuleRoleTagger:
             concerns=tuple(sorted(concerns.values(), key=lambda h: -h.score)),
         )
 
-    def _scope_of(self, doc: Doc, sent: _Sentence, role: str, match: PatternMatch, cues: "_DocCues"):
+    def _scope_of(self, doc: Doc, sent: _Sentence, rule: RoleRule, match: PatternMatch, cues: "_DocCues"):
         """The first scope rule whose cue reaches the match: (scope, cue words) or None."""
-        for scope in self._applies.get(role, ()):
+        for scope in self._applies.get(rule.role, ()):
+            if rule.scopes is not None and scope.kind not in rule.scopes:
+                continue
             cue_words = self._cue_reaching(doc, sent, scope, match, cues)
             if cue_words is not None:
                 return scope, cue_words
@@ -565,9 +574,16 @@ class RuleRoleTagger:
         def inside(a: int, b: int) -> bool:
             return a < t_end and t_start < b
 
+        def in_gap(a: int, b: int) -> bool:
+            """A cue among the words a pattern's gap let through ("ryger ikke hash") negates;
+            one the pattern itself names ("tør ikke gå hjem") is part of the meaning."""
+            return t_start <= a and b <= t_end and not any(x < b and a < y for x, y in match.spans)
+
         if breakers and any(self._same_clause(doc, t_start, t_end, a, b, terminators, scope.comma_ends_clause) for a, b in breakers):
             return None
         for a, b, window in forward:
+            if in_gap(a, b):
+                return tuple(doc[a:b].text.split())
             if b <= t_start and t_start - b <= window and not inside(a, b) and self._open(doc, b, t_start, terminators, scope.comma_ends_clause):
                 return tuple(doc[a:b].text.split())
         for a, b, window in backward:
