@@ -19,6 +19,7 @@ setup: $(STAMP)
 demo: setup
 	@mkdir -p out
 	$(BIN)/journaltjek scan examples/journalnotater.csv -o out/demo_flags.jsonl; test $$? -le 1
+	$(BIN)/journaltjek show out/demo_flags.jsonl --limit 4
 	rm -f out/demo.db out/demo.db-wal out/demo.db-shm
 	$(BIN)/journaltjek queue load out/demo_flags.jsonl --notes examples/journalnotater.csv --db out/demo.db; test $$? -le 1
 	@echo "Demo-login til kvalitetsgennemgang: brugernavn demo"

@@ -20,6 +20,7 @@ EXIT_CANNOT_RUN = 2
 COMMAND_MODULES: tuple[str, ...] = (
     "pipeline.scan_command",
     "pipeline.explain_command",
+    "pipeline.show_command",
     "evaluation.commands",
     "review.commands",
     "annotations.synth.commands",
