@@ -176,15 +176,18 @@ class SpacyTextcatModel(LearnedMarkerModel):
 
     @staticmethod
     def _predict_docs(textcat, docs: list) -> np.ndarray:
-        """Scores (n, 4) in MARKERS order, straight from the component's model (no doc.cats writes)."""
-        if not docs:
-            return np.zeros((0, len(MARKERS)))
+        """Scores (n, 4) in MARKERS order, straight from the component's model (no doc.cats writes).
+
+        A text without a single token scores 0 for every marker: there is nothing in it to
+        flag (and spaCy's n-gram layer cannot read an empty doc in a batch)."""
+        scores = np.zeros((len(docs), len(MARKERS)))
         order = [list(textcat.labels).index(m) for m in MARKERS]
-        out = []
-        for i in range(0, len(docs), PREDICT_BATCH):
-            scores = textcat.model.ops.to_numpy(textcat.predict(docs[i:i + PREDICT_BATCH]))
-            out.append(np.asarray(scores, dtype=float)[:, order])
-        return np.vstack(out)
+        readable = [i for i, doc in enumerate(docs) if len(doc)]
+        for b in range(0, len(readable), PREDICT_BATCH):
+            rows = readable[b:b + PREDICT_BATCH]
+            predicted = textcat.model.ops.to_numpy(textcat.predict([docs[i] for i in rows]))
+            scores[rows] = np.asarray(predicted, dtype=float)[:, order]
+        return scores
 
     def _trained_nlp(self):
         if self.nlp_ is None:

@@ -126,3 +126,11 @@ def test_a_directory_without_a_pipeline_is_refused(trained, tmp_path):
     (tmp_path / "config.yaml").write_text((directory / "config.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     with pytest.raises(LearnedModelError, match="no trained spaCy pipeline"):
         SpacyTextcatModel.from_disk(tmp_path)
+
+
+@pytest.mark.slow
+def test_a_text_without_tokens_scores_zero_beside_ordinary_texts(trained):
+    model, _, _ = trained
+    scores = model._score_texts(["Vurdering: -", "", "Mor ringede."])
+    assert scores.shape == (3, len(MARKERS))
+    assert (scores[1] == 0).all() and (scores[[0, 2]] > 0).all()

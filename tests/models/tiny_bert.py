@@ -57,12 +57,15 @@ def build_tiny_bert(
     num_heads: int = 2,
     max_positions: int = 512,
     seed: int = 0,
+    mlm_steps: int = 0,
 ) -> Path:
     """Write a tiny, randomly initialised BERT encoder + WordPiece tokenizer into `directory`.
 
     The result loads with `AutoTokenizer.from_pretrained(dir, local_files_only=True)` and
     `AutoModelForSequenceClassification.from_pretrained(dir, local_files_only=True, ...)`,
-    exactly as a downloaded encoder would.
+    exactly as a downloaded encoder would. `mlm_steps` > 0 first pre-trains it for that many
+    masked-language-model steps on the same texts (a stand-in for a real pre-trained encoder in
+    the CPU comparison; the tests use random weights).
     """
     import torch
     from transformers import BertConfig, BertModel, BertTokenizer
@@ -86,8 +89,34 @@ def build_tiny_bert(
         max_position_embeddings=max_positions,
         pad_token_id=tokenizer.pad_token_id,
     )
-    BertModel(config).save_pretrained(directory)
+    if mlm_steps > 0:
+        pretrain_mlm(config, tokenizer, texts, mlm_steps, seed).save_pretrained(directory)
+    else:
+        BertModel(config).save_pretrained(directory)
     return directory
+
+
+def pretrain_mlm(config, tokenizer, texts: list[str], steps: int, seed: int = 0, batch_size: int = 16,
+                 max_length: int = 128, learning_rate: float = 1e-3):
+    """A few masked-language-model steps (15 % of tokens masked) over `texts`; returns the model."""
+    import numpy as np
+    import torch
+    from transformers import BertForMaskedLM, DataCollatorForLanguageModeling
+
+    torch.manual_seed(seed)
+    model = BertForMaskedLM(config)
+    encoded = tokenizer(texts, truncation=True, max_length=max_length)["input_ids"]
+    collator = DataCollatorForLanguageModeling(tokenizer, mlm_probability=0.15, return_tensors="pt")
+    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.01)
+    rng = np.random.default_rng(seed)
+    model.train()
+    for _ in range(steps):
+        batch = collator([{"input_ids": encoded[i]} for i in rng.choice(len(encoded), size=batch_size)])
+        loss = model(**batch).loss
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+    return model
 
 
 def _read_texts(path: Path) -> list[str]:
@@ -108,9 +137,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--vocab-size", type=int, default=3000)
     parser.add_argument("--hidden-size", type=int, default=48)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--mlm-steps", type=int, default=0, help="masked-LM pre-training steps on the texts (default 0: random weights)")
     args = parser.parse_args(argv)
     texts = [t for path in args.texts for t in _read_texts(path)]
-    build_tiny_bert(args.output, texts, vocab_size=args.vocab_size, hidden_size=args.hidden_size, seed=args.seed)
+    build_tiny_bert(args.output, texts, vocab_size=args.vocab_size, hidden_size=args.hidden_size, seed=args.seed,
+                    mlm_steps=args.mlm_steps)
     print(f"tiny BERT written to {args.output} ({len(texts)} texts)")
     return 0
 
