@@ -30,6 +30,7 @@ from pipeline.schema import MARKERS, Note, NoteFlags
 BATCH_SIZE = 128
 REQUIRED_SETTINGS: dict[str, tuple[str, ...]] = {
     "missing_assessment": ("role_min_score", "info_min_score", "assessment_min_score", "reason_min_score", "reason_window",
+                           "decision_rules",
                            "score_no_assessment", "score_unreasoned", "score_placeholder", "score_parked",
                            "score_reasoned", "score_not_needed"),
     "missing_child_conversation": ("step_min_score", "contact_min_score", "omission_min_score", "abuse_types",
@@ -115,7 +116,7 @@ class RulesModel(JournalModel):
         docs = get_nlp().pipe((n.text for n in notes), batch_size=BATCH_SIZE)
         for note, doc in zip(notes, docs):
             hits = compiler.find_hits(doc)
-            sentences = tagger.tag(doc, note_year=note.written_at.year, hits=hits, text=note.text)
+            sentences = tagger.tag(doc, hits=hits, text=note.text, note_date=note.written_at.date())
             jargon = reader.read(doc, hits=hits, text=note.text)
             markers = mark_note(note.text, sentences, jargon, self.settings, self.thresholds)
             yield NoteExplanation(note, doc, sentences, jargon, markers)

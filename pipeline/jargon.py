@@ -47,6 +47,7 @@ class LexiconEntry:
     plain: str | None
     full: str | None
     weight: float
+    group: str  # entries of one group (iværksætte, iværksættelse) count as one item
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,9 +142,13 @@ class JargonReader:
             if category not in CATEGORIES:
                 raise PatternError(f"jargon lexicon entry {i} ('{raw.get('term')}') has unknown category '{category}'")
             key = f"jargon:{i}"
-            entry = LexiconEntry(key, str(raw["term"]), category, raw.get("plain"), raw.get("full"), float(raw.get("weight", 1.0)))
+            entry = LexiconEntry(key, str(raw["term"]), category, raw.get("plain"), raw.get("full"), float(raw.get("weight", 1.0)),
+                                 str(raw.get("group") or key))
             self.entries.append(entry)
-            compiler.add_list(key, [entry.term])
+            # an abbreviation is a form, not a word with inflections: "AKT" must not find "akter"
+            term = entry.term if category != "abbreviation" or entry.term.startswith(("=", "*")) else "=" + entry.term
+            compiler.add_list(key, [term])
+        self.abbreviations = {e.term.upper(): e for e in self.entries if e.category == "abbreviation" and e.term.isupper()}
         self.by_key = {e.key: e for e in self.entries}
         self._feature_cache: dict[int, tuple[bool, bool, bool, bool, bool, bool]] = {}
         compiler.add_list(WHITELIST, lexicon.get("whitelist") or ["underretning"])
@@ -185,15 +190,17 @@ class JargonReader:
             for a, b in spans:
                 if any(a < y and x < b for x, y in blocked) or all(i in label_tokens for i in range(a, b)):
                     continue
+                if entry.category == "abbreviation" and entry.term.isupper() and not doc[a].text.isupper():
+                    continue  # "SP" is an abbreviation, "sp" is not
                 candidates.append((a, b, entry))
-        lower_text = text.lower() if candidates else ""
+        lower_text = _normalise_text(text) if candidates else ""
         taken: list[tuple[int, int]] = []
         for a, b, entry in sorted(candidates, key=lambda c: (-(c[1] - c[0]), c[0])):  # longest term wins
             if any(a < y and x < b for x, y in taken):
                 continue
             taken.append((a, b))
-            item = self._item(doc, text, a, b, entry.key, entry.category, entry.plain, entry.weight, hits)
-            if entry.full and entry.full.lower() in lower_text:
+            item = self._item(doc, text, a, b, entry.group, entry.category, entry.plain, entry.weight, hits)
+            if entry.full and _normalise_text(entry.full) in lower_text:
                 item = _explained(item)
             if entry.category == "impersonal_passive":
                 report.passives.append(item)
@@ -205,6 +212,8 @@ class JargonReader:
             report.items.append(self._item(doc, text, a, b, key, "paragraph_reference", self.paragraph_plain, 1.0, hits))
         for i in self._unknown_abbreviations(doc, features, label_tokens, taken + blocked):
             report.items.append(self._item(doc, text, i, i + 1, doc[i].text.upper(), "abbreviation", self.abbreviation_plain, 1.0, hits))
+        for item in self._abbreviated_compounds(doc, text, label_tokens, taken + blocked, hits):
+            report.items.append(item)
         report.passives.extend(self._generic_passives(doc, text, [(p.start, p.end) for p in report.passives]))
         report.items.sort(key=lambda it: it.start)
         self._style(doc, features, report)
@@ -226,6 +235,27 @@ class JargonReader:
             out.append(feature)
         starts = [i for i, v in enumerate(doc.to_array(SENT_START).tolist()) if v == 1 or i == 0]
         return out, starts
+
+    def _abbreviated_compounds(self, doc: Doc, text: str, label_tokens: set[int], taken, hits) -> list[JargonItem]:
+        """"AKT-lærer", "SSP-mentor", "BUP-ambulatoriet": an in-house abbreviation inside a compound."""
+        out = []
+        lower_text = None
+        for i, token in enumerate(doc):
+            word = token.text
+            if "-" not in word or i in label_tokens or any(x <= i < y for x, y in taken):
+                continue
+            head = word.split("-", 1)[0]
+            if not (len(head) >= 2 and head.isupper() and head.isalpha()) or head in self.abbreviation_ignore:
+                continue
+            entry = self.abbreviations.get(head)
+            item = self._item(doc, text, i, i + 1, entry.group if entry else head,
+                              "abbreviation", entry.plain if entry else self.abbreviation_plain, entry.weight if entry else 1.0, hits)
+            if entry and entry.full:
+                lower_text = lower_text or _normalise_text(text)
+                if _normalise_text(entry.full) in lower_text:
+                    item = _explained(item)
+            out.append(item)
+        return out
 
     def _word_features(self, text: str) -> tuple[bool, bool, bool, bool, bool, bool]:
         letters = sum(ch.isalpha() for ch in text)
@@ -375,6 +405,12 @@ def _is_passive_form(token) -> bool:
     if lemma == lower or not lemma.endswith("e") or len(lower) < 5 or lemma in _AUXILIARY_LEMMAS:
         return False
     return lower.endswith("es") or lower.endswith("et") or (lower.endswith("t") and lemma.endswith("ætte"))
+
+
+def _normalise_text(text: str) -> str:
+    """Lower case, hyphens as spaces, single spaces: "Pædagogisk-psykologisk  Rådgivning" finds
+    "pædagogisk psykologisk rådgivning"."""
+    return " ".join(text.lower().replace("-", " ").split())
 
 
 def _explained(item: JargonItem) -> JargonItem:

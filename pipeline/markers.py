@@ -63,7 +63,7 @@ def missing_assessment(text: str, sentences: Sequence[SentenceRoles], cfg: Mappi
     admin_only = not substantive and any(s.has(ADMIN, role_min) for s in sentences)
     placeholders = [s for s in sentences if s.roles.get(PLACEHOLDER) and s.roles[PLACEHOLDER].rule == "placeholder.assessment_section"]
     parked = [s for s in sentences if s.has(PLACEHOLDER, role_min) and s not in placeholders]
-    assessments = [s for s in sentences if s.has(ASSESSMENT, cfg["assessment_min_score"])]
+    assessments = [s for s in sentences if s.has(ASSESSMENT, cfg["assessment_min_score"]) or _decision(s, cfg)]
     reasoned = [s for s in assessments if _has_reason(s, sentences, cfg)]
 
     if placeholders and not admin_only:
@@ -90,9 +90,17 @@ def missing_assessment(text: str, sentences: Sequence[SentenceRoles], cfg: Mappi
 def _substantive(s: SentenceRoles, cfg: Mapping[str, Any]) -> bool:
     """Information bearing on the child's situation (not logistics)."""
     role_min = cfg["role_min_score"]
-    if s.has(CONCERN, role_min) or s.has(STEP, role_min) or s.has(CHILD_CONTACT, role_min) or s.has(HANDLING, role_min):
+    if s.has(CONCERN, role_min) or s.has(CHILD_CONTACT, role_min):
         return True
-    return s.has(INFO, cfg["info_min_score"]) and not s.has(ADMIN, role_min)
+    if s.has(ADMIN, role_min):
+        return False  # a filed report or a sent decision is logistics, whatever it names
+    return s.has(STEP, role_min) or s.has(HANDLING, role_min) or s.has(INFO, cfg["info_min_score"])
+
+
+def _decision(s: SentenceRoles, cfg: Mapping[str, Any]) -> bool:
+    """A decision is the caseworker's stance too; with its grounds it is a reasoned assessment."""
+    hit = s.roles.get(STEP)
+    return hit is not None and hit.score >= cfg["assessment_min_score"] and (hit.rule or "").startswith(tuple(cfg["decision_rules"]))
 
 
 def _weight_of_information(s: SentenceRoles) -> float:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Protocol, Sequence
 
@@ -36,6 +37,7 @@ from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from pipeline.child_names import child_name_tokens
 from pipeline.role_patterns import Pattern, PatternCompiler, PatternError, PatternMatch
 from pipeline.schema import CONCERN_TYPES
 
@@ -61,6 +63,7 @@ ROLES: tuple[str, ...] = (
 SCOPE_ROLES: tuple[str, ...] = (NEGATED, HYPOTHETICAL, HISTORY)
 
 RESOURCES_DIR = Path(__file__).resolve().parent / "resources" / "roles"
+CHILD_LIST, PARENT_LIST = "child", "parent"  # the word lists (lists.yaml) that name the people
 YEAR_RE = re.compile(r"(?<![\d/.-])(?:19[5-9]\d|20\d\d)(?![\d/-])")
 
 
@@ -110,7 +113,8 @@ class SentenceRoles:
 class RoleTagger(Protocol):
     """Anything that gives each sentence of a doc its roles (rules today, a classifier later)."""
 
-    def tag(self, doc: Doc, note_year: int | None = None, hits: Any = None, text: str | None = None) -> list[SentenceRoles]:
+    def tag(self, doc: Doc, note_year: int | None = None, hits: Any = None, text: str | None = None,
+            note_date: date | None = None) -> list[SentenceRoles]:
         ...
 
 
@@ -166,7 +170,14 @@ class RoleResources:
     backward_terminators: frozenset[str]
     assessment_headings: frozenset[str]
     section_score: float
+    reason_headings: frozenset[str]
+    reason_section_score: float
     placeholders: frozenset[str]
+    placeholder_prefixes: tuple[str, ...] = ()
+    placeholder_prefix_max_words: int = 0
+    empty_field_roles: frozenset[str] = frozenset()
+    empty_field_answers: frozenset[str] = frozenset()
+    dated_plan_roles: frozenset[str] = frozenset()
 
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -210,7 +221,10 @@ def load_role_resources(directory: str | Path = RESOURCES_DIR, nlp: Language | N
     scopes: list[ScopeRule] = []
     scope_file: dict[str, Any] = {}
     assessment: dict[str, Any] = {}
+    fields: dict[str, Any] = {}
     for name, data in documents.items():
+        if "empty_field_answers" in data:
+            fields = data
         if "scopes" in data:
             scope_file = data
             scopes.extend(_scope_rule(spec, compiler, name) for spec in data["scopes"])
@@ -235,7 +249,15 @@ def load_role_resources(directory: str | Path = RESOURCES_DIR, nlp: Language | N
         backward_terminators=frozenset(_as_list(clause.get("backward_terminators"))),
         assessment_headings=frozenset(h.lower() for h in _as_list(assessment.get("assessment_headings"))),
         section_score=float(assessment.get("section_score", 0.8)),
+        reason_headings=frozenset(h.lower() for h in _as_list(assessment.get("reason_headings"))),
+        reason_section_score=float(assessment.get("reason_section_score", 0.75)),
         placeholders=frozenset(_normalise_placeholder(p) for p in _as_list(assessment.get("placeholders"))),
+        placeholder_prefixes=tuple(_normalise_placeholder(p) for p in _as_list(assessment.get("placeholder_prefixes"))),
+        placeholder_prefix_max_words=int(assessment.get("placeholder_prefix_max_words", 0)),
+        empty_field_roles=frozenset(_as_list(fields.get("empty_field_roles"))),
+        empty_field_answers=frozenset(_normalise_placeholder(p) for p in _as_list(fields.get("empty_field_answers")))
+        | frozenset(_normalise_placeholder(p) for p in _as_list(assessment.get("placeholders"))),
+        dated_plan_roles=frozenset(_as_list(fields.get("dated_plan_roles"))),
     )
 
 
@@ -349,6 +371,10 @@ class RuleRoleTagger:
         for scope in resources.scopes:
             for role in scope.applies_to:
                 self._applies.setdefault(role, []).append(scope)
+        parent_list = resources.compiler.lists.get(PARENT_LIST)
+        self._parent_words = frozenset(
+            p.lstrip("=").lower() for p in (parent_list.phrases if parent_list else ()) if " " not in p and "*" not in p
+        )
         self._rule_patterns_by_atom: dict[str, list[tuple[RoleRule, Pattern]]] = {}
         for rule in resources.rules:
             for pattern in rule.patterns:
@@ -370,16 +396,21 @@ class RuleRoleTagger:
 
     # -- the public call --
 
-    def tag(self, doc: Doc, note_year: int | None = None, hits: Any = None, text: str | None = None) -> list[SentenceRoles]:
-        """Roles per sentence. `note_year` dates history ("i 2019"); `hits` may come from a
-        compiler shared with the jargon reader (RulesModel), else they are found here; `text`
-        is the note's text (== doc.text, which spaCy re-joins on every access)."""
+    def tag(self, doc: Doc, note_year: int | None = None, hits: Any = None, text: str | None = None,
+            note_date: date | None = None) -> list[SentenceRoles]:
+        """Roles per sentence. `note_date` (or just `note_year`) dates history ("i 2019") and
+        plans ("børnesamtale 3/4" after the note is planned, before it a reference); `hits` may
+        come from a compiler shared with the jargon reader (RulesModel), else they are found
+        here; `text` is the note's text (== doc.text, which spaCy re-joins on every access)."""
+        if note_date is not None:
+            note_year = note_date.year
         res = self.resources
         compiler = res.compiler
         if hits is None:
             hits = compiler.find_hits(doc)
         if text is None:
             text = doc.text
+        self._add_child_names(doc, hits)
         sentences = self._sentences(doc, text)
         bounds = [(s.start, s.end) for s in sentences]
         sent_of = [0] * len(doc)
@@ -410,7 +441,18 @@ class RuleRoleTagger:
                     found[sent_idx].append(_Found(rule, match, concern_type))
 
         cues = _DocCues(self, doc, text, hits, sentences, sent_of, bounds, note_year)
+        cues.note_date = note_date
         return [self._sentence_roles(doc, sent, found[sent.index], cues) for sent in sentences]
+
+    def _add_child_names(self, doc: Doc, hits) -> None:
+        """Names this note marks as the child's read as @child (pipeline/child_names.py)."""
+        if CHILD_LIST not in self.resources.compiler.lists:
+            return
+        found = child_name_tokens(doc, self._parent_words)
+        if found:
+            spans = set(hits.get(CHILD_LIST, ()))
+            spans.update((i, i + 1) for i in found)
+            hits[CHILD_LIST] = sorted(spans)
 
     # -- sentences and sections --
 
@@ -460,7 +502,7 @@ class RuleRoleTagger:
             end_tok = bounds[last][1] - 1
             end_char = doc[end_tok].idx + len(doc[end_tok].text)
             content = text[start_char:end_char] if end_char > start_char else ""
-            empty_section[i] = len(content) <= longest + 8 and _normalise_placeholder(content) in res.placeholders
+            empty_section[i] = self._is_placeholder(content, longest)
         for i, (a, b) in enumerate(bounds):
             o = owners[i]
             out.append(_Sentence(
@@ -470,6 +512,14 @@ class RuleRoleTagger:
                 section_empty=empty_section.get(o, False) if o is not None else False,
             ))
         return out
+
+    def _is_placeholder(self, content: str, longest: int) -> bool:
+        """"-", "se ovenfor", or a short line that only parks the case ("afventer politiet")."""
+        res = self.resources
+        if len(content) <= longest + 8 and _normalise_placeholder(content) in res.placeholders:
+            return True
+        normal = _normalise_placeholder(content)
+        return len(normal.split()) <= res.placeholder_prefix_max_words and normal.startswith(res.placeholder_prefixes) if res.placeholder_prefixes else False
 
     def _conditions_hold(self, rule: RoleRule, hits, doc: Doc, sent: _Sentence) -> bool:
         compiler = self.resources.compiler
@@ -540,6 +590,9 @@ class RuleRoleTagger:
             elif sent.end > sent.heading_end and any(not t.is_punct and not t.is_space for t in doc[sent.heading_end:sent.end]):
                 keep(ASSESSMENT, RoleHit(res.section_score, (section,), None, "assessment.section",
                                          doc[sent.start].idx, _char_end(doc, sent.end)))
+                if section in res.reason_headings:
+                    keep(REASON, RoleHit(res.reason_section_score, (section,), None, "reason.section",
+                                         doc[sent.start].idx, _char_end(doc, sent.end)))
         return SentenceRoles(
             index=sent.index,
             start=sent.start_char,
@@ -552,6 +605,15 @@ class RuleRoleTagger:
 
     def _scope_of(self, doc: Doc, sent: _Sentence, rule: RoleRule, match: PatternMatch, cues: "_DocCues"):
         """The first scope rule whose cue reaches the match: (scope, cue words) or None."""
+        res = self.resources
+        if rule.role in res.empty_field_roles:
+            answer = self._empty_field_answer(doc, sent, match, cues.text)
+            if answer is not None:
+                return EMPTY_FIELD_SCOPE, (answer,)
+        if rule.role in res.dated_plan_roles and cues.note_date is not None:
+            planned = self._future_date_after(doc, sent, match, cues.note_date)
+            if planned is not None:
+                return DATED_PLAN_SCOPE, (planned,)
         for scope in self._applies.get(rule.role, ()):
             if rule.scopes is not None and scope.kind not in rule.scopes:
                 continue
@@ -601,6 +663,29 @@ class RuleRoleTagger:
                 return tuple(doc[a:b].text.split())
         return None
 
+    def _empty_field_answer(self, doc: Doc, sent: _Sentence, match: PatternMatch, text: str) -> str | None:
+        """A template field whose answer says nothing: "Børnesamtale: nej", "Barnets perspektiv: -"."""
+        for j in range(match.end, min(match.end + 4, sent.end)):
+            if doc[j].text == ":":
+                answer = text[doc[j].idx + 1:sent.end_char]
+                if _normalise_placeholder(answer) in self.resources.empty_field_answers:
+                    return answer.strip() or ":"
+                return None
+        return None
+
+    def _future_date_after(self, doc: Doc, sent: _Sentence, match: PatternMatch, note_date: date) -> str | None:
+        """A date after the note's own, close behind the words, in a sentence that reports
+        nothing done: the step or conversation is planned ("Børnesamtale 3/4 i skolen")."""
+        for j in range(match.end, min(match.end + 6, sent.end)):
+            if doc[j - 1].lower_ in EFFECT_WORDS:
+                continue  # "pr. 1/12", "til 31/12": a date of effect, not of a meeting
+            when = _day_month(doc[j].text, note_date)
+            if when is not None and when > note_date:
+                if any(doc[k].lower_ in DONE_WORDS for k in range(sent.start, sent.end)):
+                    return None
+                return doc[j].text
+        return None
+
     def _open(self, doc: Doc, start: int, end: int, terminators: frozenset[str], comma_ends: bool, allow_colon: bool = False) -> bool:
         """No clause boundary between tokens [start, end)."""
         continues = self.resources.comma_continues_before
@@ -623,6 +708,37 @@ class RuleRoleTagger:
 
 
 _NO_CUES: tuple = ((), (), (), (), ())
+EMPTY_FIELD_SCOPE = ScopeRule(kind="empty_field", role=NEGATED, applies_to=frozenset())
+DATED_PLAN_SCOPE = ScopeRule(kind="dated_plan", role=HYPOTHETICAL, applies_to=frozenset())
+# words that report a conversation or step as done: a date in such a sentence is not a plan
+DONE_WORDS = frozenset({"afholdt", "holdt", "gennemført", "talte", "talt", "fortalte", "sagde", "mødte", "besøgte",
+                        "truffet", "besluttet", "bevilget", "iværksat", "fandt", "var"})
+EFFECT_WORDS = frozenset({"pr.", "fra", "til", "indtil", "senest", "frem"})
+_DAY_MONTH = re.compile(r"^(\d{1,2})/(\d{1,2})(?:[-/.](\d{2}|\d{4}))?$")
+
+
+def _day_month(text: str, note_date: date) -> date | None:
+    """"3/4", "3/4-25", "12/11-2025" as a date near the note's (the year closest to it)."""
+    m = _DAY_MONTH.match(text)
+    if not m:
+        return None
+    day, month = int(m.group(1)), int(m.group(2))
+    year = int(m.group(3)) if m.group(3) else note_date.year
+    if year < 100:
+        year += 2000
+    try:
+        when = date(year, month, day)
+    except ValueError:
+        return None
+    if not m.group(3):
+        if (when - note_date).days > 180:
+            when = when.replace(year=year - 1)
+        elif (note_date - when).days > 180:
+            try:
+                when = when.replace(year=year + 1)
+            except ValueError:
+                return None
+    return when
 
 
 class _DocCues:
@@ -633,6 +749,7 @@ class _DocCues:
         self.tagger, self.doc, self.text, self.hits = tagger, doc, text, hits
         self.sentences, self.sent_of, self.bounds, self.note_year = sentences, sent_of, bounds, note_year
         self._by_scope: dict[str, dict[int, tuple]] = {}
+        self.note_date: date | None = None
 
     def of(self, scope: ScopeRule, sent_index: int) -> tuple:
         table = self._by_scope.get(scope.kind)
