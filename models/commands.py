@@ -85,12 +85,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                          help="where the trained models, the noisy copy and comparison.json go (default out/compare)")
     compare.add_argument("--seed", type=int, default=0)
     compare.add_argument("--synthetic", type=int, default=0, metavar="N", help="synthetic notes added to training (default 0)")
+    compare.add_argument("--with-synthetic", action="append", default=[], metavar="BACKEND=N",
+                         help="also train BACKEND with N synthetic notes added, as an extra row; repeatable")
     compare.add_argument("--noise-seed", type=int, default=0, help="seed of the noisy test copy (default 0)")
     compare.add_argument("--transformer-base", metavar="DIR", help="local encoder directory for the transformer row (required when it is compared)")
     compare.add_argument("--param", action="append", default=[], metavar="BACKEND.KEY=VALUE",
                          help="a parameter for one backend, e.g. sklearn.C=8; repeatable")
     compare.add_argument("--readme", metavar="README.md", help="write the table into this README between its marker comments")
-    compare.add_argument("--default", dest="default_backend", metavar="BACKEND", help="mark this row as the shipped default")
+    compare.add_argument("--default", dest="default_backend", metavar="LABEL",
+                         help="mark the row with this label as the shipped default (e.g. 'hybrid + 1000 synthetic')")
     compare.set_defaults(handler=run_compare)
 
 
@@ -252,7 +255,13 @@ def run_compare(args: argparse.Namespace) -> int:
         if not dot or backend not in BACKENDS:
             raise UsageError(f"--param '{item}' is not BACKEND.KEY=VALUE with a known backend")
         params.setdefault(backend, {}).update(parse_params([rest]))
-    if "transformer" in backends:
+    variants: list[tuple[str, int]] = []
+    for item in args.with_synthetic:
+        backend, sep, count = item.partition("=")
+        if not sep or backend.strip() not in BACKENDS or not count.strip().isdigit():
+            raise UsageError(f"--with-synthetic '{item}' is not BACKEND=N with a known backend and N >= 0")
+        variants.append((backend.strip(), int(count)))
+    if "transformer" in backends + [b for b, _ in variants]:
         if not args.transformer_base:
             raise UsageError("the transformer row needs --transformer-base DIR (a local encoder; `make compare` builds a tiny one)")
         params.setdefault("transformer", {})["base_model"] = args.transformer_base
@@ -262,6 +271,7 @@ def run_compare(args: argparse.Namespace) -> int:
     spec = ComparisonSpec(
         train=Path(args.train), dev=Path(args.dev), test=Path(args.test), output=Path(args.output),
         backends=backends, seed=args.seed, synthetic=args.synthetic, noise_seed=args.noise_seed, params=params,
+        synthetic_variants=variants,
     )
     try:
         result = run_comparison(spec)

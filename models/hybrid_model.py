@@ -120,8 +120,11 @@ class HybridModel(LearnedMarkerModel):
         if n_folds < 2:
             raise LearnedModelError("the hybrid needs training notes from at least two cases")
         oof = np.zeros((len(readings), len(MARKERS)))
+        from tqdm import tqdm
+
         folds = GroupKFold(n_splits=n_folds, shuffle=True, random_state=self.seed)
-        for train_idx, test_idx in folds.split(np.zeros(len(readings)), groups=groups):
+        splits = folds.split(np.zeros(len(readings)), groups=groups)
+        for train_idx, test_idx in tqdm(splits, total=n_folds, desc="hybrid: out-of-fold scores", unit="fold", disable=None, leave=False):
             part = self._new_learned()
             part._fit_readings([readings[i] for i in train_idx], Y[train_idx], None, None)
             oof[test_idx] = part._score_readings([readings[i] for i in test_idx])

@@ -31,7 +31,7 @@ def splits(tmp_path_factory) -> dict[str, Path]:
 def result(splits, tmp_path_factory) -> dict:
     spec = ComparisonSpec(train=splits["train"], dev=splits["dev"], test=splits["test"],
                           output=tmp_path_factory.mktemp("compare-out"), backends=["rules", "sklearn"],
-                          params={"sklearn": {"max_char_features": 4000}})
+                          params={"sklearn": {"max_char_features": 4000}}, synthetic_variants=[("sklearn", 30)])
     return run_comparison(spec, progress=False)
 
 
@@ -47,7 +47,7 @@ def test_the_noisy_copy_keeps_labels_changes_text_and_is_the_same_for_the_same_s
 
 def test_every_backend_is_measured_on_dev_test_and_noisy_test(result):
     labels = [row["label"] for row in result["rows"]]
-    assert labels == ["rules (as shipped)", "rules", "sklearn"]
+    assert labels == ["rules (as shipped)", "rules", "sklearn", "sklearn + 30 synthetic"]
     for row in result["rows"]:
         assert set(row["metrics"]) == {"dev", "test", "test_noisy"}
         for figures in row["metrics"].values():
@@ -55,6 +55,9 @@ def test_every_backend_is_measured_on_dev_test_and_noisy_test(result):
             assert figures["notes_per_second"] > 0
     trained = result["rows"][2]
     assert Path(trained["model_dir"], "config.yaml").is_file() and trained["size_mb"] > 0
+    variant = result["rows"][3]
+    assert variant["synthetic"] == 30
+    assert json.loads(Path(variant["model_dir"], "card.json").read_text(encoding="utf-8"))["trained_on"]["n_notes"] == 120 + 30
     assert Path(result["test_noisy"]).is_file()
     assert json.loads(Path(trained["model_dir"]).parent.joinpath("comparison.json").read_text(encoding="utf-8"))["rows"]
 
@@ -62,7 +65,7 @@ def test_every_backend_is_measured_on_dev_test_and_noisy_test(result):
 def test_the_table_has_a_row_per_backend_and_split_and_marks_the_default(result):
     markdown = comparison_markdown(result, default_backend="sklearn")
     table = [line for line in markdown.splitlines() if line.startswith("| ") and "---" not in line][1:]
-    assert len(table) == 3 * 3
+    assert len(table) == 4 * 3
     assert sum("**sklearn** (default)" in line for line in table) == 3
     assert any("| rules (as shipped) | test, noisy |" in line for line in table)
     sklearn_test = next(line for line in table if line.startswith("| **sklearn** (default) | test |"))
@@ -88,6 +91,8 @@ def test_compare_refuses_unknown_backends_and_a_transformer_without_an_encoder(c
     assert "--transformer-base" in capsys.readouterr().err
     assert main(["compare", "--backends", "sklearn", "--param", "C=3"]) == 2
     assert "BACKEND.KEY=VALUE" in capsys.readouterr().err
+    assert main(["compare", "--backends", "sklearn", "--with-synthetic", "hybrid=many"]) == 2
+    assert "BACKEND=N" in capsys.readouterr().err
 
 
 def test_compare_on_the_command_line_writes_the_table_into_a_readme(splits, tmp_path, capsys):
