@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+from spacy.attrs import IS_TITLE, IS_UPPER, LOWER, ORTH
 from spacy.tokens import Doc
 
 MAX_CHILD_AGE = 23  # aftercare reaches 23
@@ -39,44 +40,58 @@ _POSSESSIVE = re.compile(r"^(?P<name>[A-ZÆØÅ][a-zæøåéü]+|[A-ZÆØÅ]{1,3
 
 def child_name_tokens(doc: Doc, parent_words: Iterable[str]) -> list[int]:
     """Token indices of every mention of a name this note marks as the child's."""
+    flags = doc.to_array([IS_TITLE, IS_UPPER])
+    candidates = [i for i, (title, upper) in enumerate(flags.tolist()) if title or upper]
+    if not candidates:
+        return []
     parents = {w.lower() for w in parent_words}
+    strings = doc.vocab.strings
+    orths = doc.to_array(ORTH).tolist()
+    n = len(orths)
+
+    def text(i: int) -> str:
+        return strings[orths[i]] if 0 <= i < n else ""
+
     names: set[str] = set()
-    n = len(doc)
-    for i, token in enumerate(doc):
-        text = token.text
-        possessive = _POSSESSIVE.match(text)
-        if possessive and i + 1 < n and doc[i + 1].lower_ in parents:
+    for i in candidates:
+        word = text(i)
+        following = text(i + 1).lower()
+        possessive = _POSSESSIVE.match(word)
+        if possessive and following in parents:
             names.add(possessive.group("name").lower())
             continue
-        if i + 1 < n and doc[i + 1].text in {"'s", "’s", "´s"} and i + 2 < n and doc[i + 2].lower_ in parents and _name_like(text):
-            names.add(text.lower())
+        if following in {"'s", "’s", "´s"} and text(i + 2).lower() in parents and _name_like(word):
+            names.add(word.lower())
             continue
-        if not _name_like(text) or text.lower() in NOT_NAMES:
+        if not _name_like(word) or word.lower() in NOT_NAMES:
             continue
-        if _age_follows(doc, i) or _class_follows(doc, i):
-            names.add(text.lower())
-        elif i > 0 and doc[i - 1].lemma_ in CHILD_WORDS and token.is_title:
-            names.add(text.lower())
-        elif _alone_talk(doc, i):
-            names.add(text.lower())
+        after = [text(j) for j in range(i + 1, min(i + 5, n))]
+        if _age_follows(after) or _class_follows([a.lower() for a in after]):
+            names.add(word.lower())
+        elif i > 0 and word.istitle() and doc[i - 1].lemma_ in CHILD_WORDS:
+            names.add(word.lower())
+        elif _alone_talk(text(i - 2).lower(), text(i - 1).lower(), following):
+            names.add(word.lower())
     if not names:
         return []
-    out = []
-    for i, token in enumerate(doc):
-        lower = token.lower_
-        possessive = _POSSESSIVE.match(token.text)
-        if lower in names or (possessive and possessive.group("name").lower() in names):
+    out = [i for i in candidates if text(i).lower() in names]
+    for i in candidates:  # "Livas", "ML's": the name inside a possessive
+        possessive = _POSSESSIVE.match(text(i))
+        if possessive and possessive.group("name").lower() in names and i not in out:
             out.append(i)
-    return out
+    lower_ids = {strings[name] for name in names if name in strings}
+    if lower_ids:  # a name written in lower case ("emil")
+        lowers = doc.to_array(LOWER).tolist()
+        out.extend(i for i, lower in enumerate(lowers) if lower in lower_ids and i not in out)
+    return sorted(out)
 
 
 def _name_like(text: str) -> bool:
     return (len(text) >= 2 and text[0].isupper() and text[1:].islower() and text.isalpha()) or bool(_INITIALS.match(text) and len(text.rstrip(".")) >= 2)
 
 
-def _age_follows(doc: Doc, i: int) -> bool:
-    """"Oliver (10)", "Oliver (10 år)", "Maja, 14 år", "Emil er 9 år"."""
-    window = [t.text for t in doc[i + 1:i + 5]]
+def _age_follows(window: list[str]) -> bool:
+    """"Oliver (10)", "Oliver (10 år)", "Maja, 14 år", "Emil er 9 år" (the words after the name)."""
     if len(window) >= 3 and window[0] == "(" and _age(window[1]) and (window[2] == ")" or window[2] in {"år", "år)"}):
         return True
     if len(window) >= 3 and window[0] in {",", "er", "var", "som", "på"} and _age(window[1]) and window[2].lower() in {"år", "årig"}:
@@ -84,17 +99,14 @@ def _age_follows(doc: Doc, i: int) -> bool:
     return False
 
 
-def _class_follows(doc: Doc, i: int) -> bool:
-    """"Noah går i 3. klasse"."""
-    window = [t.lower_ for t in doc[i + 1:i + 5]]
+def _class_follows(window: list[str]) -> bool:
+    """"Noah går i 3. klasse" (the words after the name, lower case)."""
     return len(window) >= 4 and window[0] in {"går", "gik"} and window[1] == "i" and window[3] in {"klasse", "kl."}
 
 
-def _alone_talk(doc: Doc, i: int) -> bool:
+def _alone_talk(two_before: str, before: str, after: str) -> bool:
     """"talte med Maja alene", "samtale m. AR alene"."""
-    if i < 2 or i + 1 >= len(doc) or doc[i + 1].lower_ != "alene":
-        return False
-    return doc[i - 1].lower_ in WITH_WORDS and doc[i - 2].lower_ in TALK_WORDS
+    return after == "alene" and before in WITH_WORDS and two_before in TALK_WORDS
 
 
 def _age(text: str) -> bool:

@@ -150,7 +150,7 @@ class JargonReader:
             compiler.add_list(key, [term])
         self.abbreviations = {e.term.upper(): e for e in self.entries if e.category == "abbreviation" and e.term.isupper()}
         self.by_key = {e.key: e for e in self.entries}
-        self._feature_cache: dict[int, tuple[bool, bool, bool, bool, bool, bool]] = {}
+        self._feature_cache: dict[int, tuple] = {}
         compiler.add_list(WHITELIST, lexicon.get("whitelist") or ["underretning"])
         compiler.add_list(EXPLAIN_AFTER, lexicon.get("explanation_after") or ["dvs."])
         compiler.add_list(EXPLAIN_BEFORE, lexicon.get("explanation_before") or ["det vi kalder"])
@@ -183,11 +183,9 @@ class JargonReader:
 
         candidates: list[tuple[int, int, LexiconEntry]] = []
         by_key = self.by_key
-        for key, spans in hits.items():
-            entry = by_key.get(key)
-            if entry is None:
-                continue
-            for a, b in spans:
+        for key in [k for k in hits.keys() if k in by_key]:
+            entry = by_key[key]
+            for a, b in hits.get(key):
                 if any(a < y and x < b for x, y in blocked) or all(i in label_tokens for i in range(a, b)):
                     continue
                 if entry.category == "abbreviation" and entry.term.isupper() and not doc[a].text.isupper():
@@ -212,17 +210,17 @@ class JargonReader:
             report.items.append(self._item(doc, text, a, b, key, "paragraph_reference", self.paragraph_plain, 1.0, hits))
         for i in self._unknown_abbreviations(doc, features, label_tokens, taken + blocked):
             report.items.append(self._item(doc, text, i, i + 1, doc[i].text.upper(), "abbreviation", self.abbreviation_plain, 1.0, hits))
-        for item in self._abbreviated_compounds(doc, text, label_tokens, taken + blocked, hits):
+        for item in self._abbreviated_compounds(doc, text, features, label_tokens, taken + blocked, hits):
             report.items.append(item)
         report.passives.extend(self._generic_passives(doc, text, [(p.start, p.end) for p in report.passives]))
         report.items.sort(key=lambda it: it.start)
         self._style(doc, features, report)
         return report
 
-    def _features(self, doc: Doc) -> tuple[list[tuple[bool, bool, bool, bool, bool, bool]], list[int]]:
+    def _features(self, doc: Doc) -> tuple[list[tuple], list[int]]:
         """Per token (from a cache per word form): is a word, is long (LIX), is a
-        nominalisation, looks like an abbreviation, is alphabetic, is upper-case; and the
-        sentence starts."""
+        nominalisation, looks like an abbreviation, is alphabetic, is upper-case, the
+        abbreviation heading a compound ("AKT" in "AKT-lærer"); and the sentence starts."""
         cache = self._feature_cache
         strings = doc.vocab.strings
         out = []
@@ -236,16 +234,13 @@ class JargonReader:
         starts = [i for i, v in enumerate(doc.to_array(SENT_START).tolist()) if v == 1 or i == 0]
         return out, starts
 
-    def _abbreviated_compounds(self, doc: Doc, text: str, label_tokens: set[int], taken, hits) -> list[JargonItem]:
+    def _abbreviated_compounds(self, doc: Doc, text: str, features, label_tokens: set[int], taken, hits) -> list[JargonItem]:
         """"AKT-lærer", "SSP-mentor", "BUP-ambulatoriet": an in-house abbreviation inside a compound."""
         out = []
         lower_text = None
-        for i, token in enumerate(doc):
-            word = token.text
-            if "-" not in word or i in label_tokens or any(x <= i < y for x, y in taken):
-                continue
-            head = word.split("-", 1)[0]
-            if not (len(head) >= 2 and head.isupper() and head.isalpha()) or head in self.abbreviation_ignore:
+        for i, feature in enumerate(features[0]):
+            head = feature[6]
+            if head is None or i in label_tokens or any(x <= i < y for x, y in taken):
                 continue
             entry = self.abbreviations.get(head)
             item = self._item(doc, text, i, i + 1, entry.group if entry else head,
@@ -257,9 +252,11 @@ class JargonReader:
             out.append(item)
         return out
 
-    def _word_features(self, text: str) -> tuple[bool, bool, bool, bool, bool, bool]:
+    def _word_features(self, text: str) -> tuple:
         letters = sum(ch.isalpha() for ch in text)
         lower = text.lower()
+        head = text.split("-", 1)[0] if "-" in text else ""
+        compound_head = head if len(head) >= 2 and head.isupper() and head.isalpha() and head not in self.abbreviation_ignore else None
         return (
             letters > 0,
             letters > LIX_LONG_WORD_LETTERS,
@@ -267,6 +264,7 @@ class JargonReader:
             bool(self.abbreviation_re.match(text)) and text.upper() not in self.abbreviation_ignore,
             text.isalpha(),
             text.isalpha() and text.isupper(),
+            compound_head,
         )
 
     def _unknown_abbreviations(self, doc: Doc, features, label_tokens: set[int], taken: list[tuple[int, int]]) -> list[int]:

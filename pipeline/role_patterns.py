@@ -33,7 +33,7 @@ from typing import Iterable, Iterator, Mapping, Sequence
 from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
+from spacy.tokens import Doc  # noqa: F401  (type of phrase docs)
 
 # Endings a Danish word may carry after a compound head (`*misbrug` -> `alkoholmisbruget`).
 INFLECTION_ENDINGS: tuple[str, ...] = (
@@ -43,6 +43,14 @@ INFLECTION_ENDINGS: tuple[str, ...] = (
 
 # Tokens a gap (`~N`) never crosses: a pattern reads inside one clause.
 GAP_BARRIERS: frozenset[str] = frozenset({",", ";", ":", "(", ")", "men", "!", "?"})
+
+# The most frequent words of journal notes. A pattern is indexed under its rarest word list
+# (one without these), so a note only tries patterns whose rarest word it contains.
+COMMON_WORDS: frozenset[str] = frozenset("""
+at og i på er det der en et med til for af om som ikke har var han hun de vi jeg den til
+mor far barn barnet skal vil kan kunne skulle være have blive blev bliver sig sin sit sine
+hende ham dem os jer også men så når hvis efter fra ved over under meget godt nu her da
+""".split())
 
 # Words that open a subordinate clause: a comma before one does not end the clause for a gap.
 SUBORDINATORS: frozenset[str] = frozenset({"at", "om", "hvor", "hvordan", "hvorfor", "hvem", "hvad", "hvis", "som", "når", "fordi", "idet"})
@@ -102,8 +110,9 @@ class AffixIndex:
                 self.suffix[affix.stem].append(atom)
             else:
                 self.contains.append((affix.stem, atom))
-        self._max_prefix = max((len(k) for k in self.prefix), default=0)
-        self._max_suffix = max((len(k) for k in self.suffix), default=0)
+        self._prefix_lengths = sorted({len(k) for k in self.prefix})
+        self._suffix_lengths = sorted({len(k) for k in self.suffix})
+        self._endings = tuple(e for e in INFLECTION_ENDINGS if e)
         self._cache: dict[int, tuple[str, ...]] = {}
 
     def __bool__(self) -> bool:
@@ -116,14 +125,17 @@ class AffixIndex:
         if len(self._cache) > AFFIX_CACHE_LIMIT:
             self._cache.clear()
         found: list[str] = []
-        for n in range(1, min(len(word), self._max_prefix) + 1):
+        size = len(word)
+        for n in self._prefix_lengths:
+            if n > size:
+                break
             found.extend(self.prefix.get(word[:n], ()))
         if self.suffix:
-            for ending in INFLECTION_ENDINGS:
-                if ending and not word.endswith(ending):
-                    continue
-                stem = word[: len(word) - len(ending)] if ending else word
-                for n in range(1, min(len(stem), self._max_suffix) + 1):
+            stems = [word] + [word[: size - len(e)] for e in self._endings if word.endswith(e)]
+            for stem in stems:
+                for n in self._suffix_lengths:
+                    if n > len(stem):
+                        break
                     found.extend(self.suffix.get(stem[-n:], ()))
         found.extend(atom for stem, atom in self.contains if stem in word)
         result = tuple(dict.fromkeys(found))
@@ -151,7 +163,7 @@ class Pattern:
     id: str
     source: str
     elements: tuple[Element, ...]
-    later_atoms: tuple[str, ...] = ()  # the atoms after the first: all must occur in a doc
+    later_atoms: frozenset[str] = frozenset()  # the atoms after the first: all must occur in a doc
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,14 +195,76 @@ class PatternMatch:
         return doc[self.start].idx, doc[self.end - 1].idx + len(doc[self.end - 1].text)
 
 
-class HitMap(dict):
-    """atom -> sorted token spans of its hits in one doc; `lowers` holds the doc's LOWER ids."""
+class HitMap:
+    """atom -> sorted token spans of its word-list hits in one doc; `lowers` holds LOWER ids.
 
-    __slots__ = ("lowers",)
+    The phrase matchers report each distinct phrase once; which word lists a phrase belongs to
+    is resolved only when a list is asked for. Most lists with a word in a note are never asked
+    for (their pattern's first word is missing), so the per-note work stays proportional to
+    what the patterns need.
+    """
 
-    def __init__(self, items, lowers: list[int]):
-        super().__init__(items)
+    __slots__ = ("lowers", "_raw", "_direct", "_compiler", "_resolved", "_keys")
+
+    def __init__(self, compiler: "PatternCompiler", raw: dict[int, list[tuple[int, int]]],
+                 direct: dict[str, set[tuple[int, int]]], lowers: list[int]):
+        self._compiler = compiler
+        self._raw = raw
+        self._direct = direct
         self.lowers = lowers
+        self._resolved: dict[str, list[tuple[int, int]]] = {}
+        self._keys: set[str] | None = None
+
+    def keys(self) -> set[str]:
+        if self._keys is None:
+            phrase_atoms = self._compiler._phrase_atoms
+            keys = set(self._direct)
+            for key in self._raw:
+                keys.update(phrase_atoms[key])
+            self._keys = keys
+        return self._keys
+
+    def __iter__(self):
+        return iter(list(self.keys()))
+
+    def __contains__(self, atom: object) -> bool:
+        return atom in self.keys()
+
+    def get(self, atom: str, default=None):
+        spans = self._resolved.get(atom)
+        if spans is None:
+            if atom not in self.keys():
+                return default
+            spans = self._resolve(atom)
+            self._resolved[atom] = spans
+        return spans if spans else default
+
+    def _resolve(self, atom: str) -> list[tuple[int, int]]:
+        compiler = self._compiler
+        found: set[tuple[int, int]] = set(self._direct.get(atom, ()))
+        raw = self._raw
+        for key in compiler._atom_phrases.get(atom, ()):
+            spans = raw.get(key)
+            if spans:
+                found.update(spans)
+        exclusion = "!" + atom
+        if found and exclusion in compiler._excludes and exclusion in self.keys():
+            blocked = {i for a, b in self._resolve(exclusion) for i in range(a, b)}
+            found = {h for h in found if not any(i in blocked for i in range(h[0], h[1]))}
+        return sorted(found)
+
+    def __getitem__(self, atom: str) -> list[tuple[int, int]]:
+        spans = self.get(atom)
+        if spans is None:
+            raise KeyError(atom)
+        return spans
+
+    def __setitem__(self, atom: str, spans) -> None:
+        self._resolved[atom] = sorted(spans)
+        self.keys().add(atom)
+
+    def items(self):
+        return ((atom, self.get(atom)) for atom in list(self.keys()) if self.get(atom))
 
 
 Hits = Mapping[str, Sequence[tuple[int, int]]]
@@ -211,7 +285,8 @@ class PatternCompiler:
         self._affixes: list[tuple[str, Affix]] = []
         self._excludes: dict[str, str] = {}  # exclusion key -> atom it cancels
         self._affix_index = AffixIndex(())
-        self._key_to_atom: dict[int, str] = {}
+        self._phrase_atoms: dict[int, tuple[str, ...]] = {}
+        self._atom_phrases: dict[str, list[int]] = {}
         self._compiled = False
         self._barriers: frozenset[str] = GAP_BARRIERS
 
@@ -241,7 +316,7 @@ class PatternCompiler:
                 continue
             elements.append(Element(self._atom_for(raw.lower(), pattern_id), gap))
             gap = 0
-        pattern = Pattern(pattern_id, str(source), tuple(elements), tuple(dict.fromkeys(e.atom for e in elements[1:])))
+        pattern = Pattern(pattern_id, str(source), tuple(elements), frozenset(e.atom for e in elements[1:]))
         self.patterns[pattern_id] = pattern
         return pattern
 
@@ -289,21 +364,31 @@ class PatternCompiler:
         self._barrier_ids = frozenset(vocab.strings.add(b) for b in self._barriers)
         self._comma_id = vocab.strings.add(",")
         self._continuing_ids = frozenset(vocab.strings.add(w) for w in SUBORDINATORS)
-        self.by_first_atom: dict[str, list[Pattern]] = defaultdict(list)
-        for pattern in self.patterns.values():
-            self.by_first_atom[pattern.elements[0].atom].append(pattern)
+        # Each distinct phrase goes into a matcher once ("slå" and "slog" share a lemma, so one
+        # entry); which lists it belongs to is looked up when a list is asked for (HitMap).
         by_lemma = sorted({p for phrases in plain.values() for p in phrases if not p.startswith("=")})
         lemma_docs = dict(zip(by_lemma, nlp.pipe(by_lemma)))
-        for key, phrases in plain.items():
-            self._key_to_atom[vocab.strings.add(key)] = key
-            lemma_phrases = [lemma_docs[p] for p in phrases if not p.startswith("=")]
-            if lemma_phrases:
-                self._lemma_matcher.add(key, lemma_phrases)
-            # a form written as-is has the lemma of the note's identical form, so the LEMMA
-            # matcher finds it too; only exact-form entries need the LOWER matcher
-            exact = [nlp.make_doc(p[1:]) for p in phrases if p.startswith("=")]
-            if exact:
-                self._lower_matcher.add(key, exact)
+        phrase_atoms: dict[str, set[str]] = defaultdict(set)
+        phrase_docs: dict[str, tuple[str, Doc]] = {}
+        for atom, phrases in plain.items():
+            for phrase in phrases:
+                if phrase.startswith("="):
+                    doc = nlp.make_doc(phrase[1:])
+                    ident, kind = "form:" + " ".join(t.lower_ for t in doc), "lower"
+                else:
+                    doc = lemma_docs[phrase]
+                    ident, kind = "lemma:" + " ".join(t.lemma_ for t in doc), "lemma"
+                phrase_atoms[ident].add(atom)
+                phrase_docs.setdefault(ident, (kind, doc))
+        self._phrase_atoms = {}
+        self._atom_phrases: dict[str, list[int]] = defaultdict(list)
+        for ident, atoms in phrase_atoms.items():
+            kind, doc = phrase_docs[ident]
+            key = vocab.strings.add(ident)
+            (self._lower_matcher if kind == "lower" else self._lemma_matcher).add(ident, [doc])
+            self._phrase_atoms[key] = tuple(sorted(atoms))
+            for atom in atoms:
+                self._atom_phrases[atom].append(key)
         self._compiled = True
         return self
 
@@ -328,13 +413,10 @@ class PatternCompiler:
         """Every word-list hit in the doc: atom -> sorted unique token spans."""
         if not self._compiled:
             raise PatternError("compile(nlp) must run before matching")
-        by_key: dict[int, set[tuple[int, int]]] = defaultdict(set)
+        raw: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for key, start, end in self._lemma_matcher(doc) + self._lower_matcher(doc):
-            by_key[key].add((start, end))
-        key_to_atom = self._key_to_atom
+            raw[key].append((start, end))
         found: dict[str, set[tuple[int, int]]] = defaultdict(set)
-        for key, spans in by_key.items():
-            found[key_to_atom[key]] = spans
         index = self._affix_index
         lowers = doc.to_array(LOWER).tolist()
         if index:
@@ -345,20 +427,15 @@ class PatternCompiler:
                     atoms = index.atoms(lower_id, strings[lower_id])
                 for atom in atoms:
                     found[atom].add((i, i + 1))
-        for key, atom in self._excludes.items():
-            cancelled = found.pop(key, None)
-            if cancelled and atom in found:
-                found[atom] = {h for h in found[atom] if not any(_overlap(h, c) for c in cancelled)}
-        return HitMap(((atom, sorted(spans)) for atom, spans in found.items() if spans), lowers)
+        return HitMap(self, raw, found, lowers)
 
     def match(self, pattern: Pattern, hits: Hits, doc: Doc, start: int, end: int) -> list[PatternMatch]:
         """Matches of `pattern` inside tokens [start, end), left to right, not overlapping."""
+        if pattern.later_atoms and not pattern.later_atoms <= hits.keys():
+            return []
         first = hits.get(pattern.elements[0].atom)
         if not first:
             return []
-        for atom in pattern.later_atoms:
-            if atom not in hits:
-                return []
         out: list[PatternMatch] = []
         last_end = start
         for span in first:
@@ -404,17 +481,25 @@ class PatternCompiler:
                 return True
         return False
 
+    def anchor(self, pattern: Pattern) -> str:
+        """The pattern's rarest word list: the one whose presence in a note is least likely."""
+        def cost(atom: str) -> tuple[int, int]:
+            phrases = self._expanded(self.lists[atom]) if atom in self.lists else []
+            common = sum(1 for p in phrases if p.lstrip("=").lower() in COMMON_WORDS or "*" in p)
+            return common, len(phrases)
+
+        return min((e.atom for e in pattern.elements), key=cost)
+
     def match_doc(self, pattern: Pattern, hits: Hits, doc: Doc, sent_of: Sequence[int], bounds: Sequence[tuple[int, int]]) -> Iterator[tuple[int, PatternMatch]]:
         """Matches of `pattern` anywhere in the doc, each inside one sentence: (sentence index, match).
 
         Work is proportional to the hits of the pattern's first element, not to the doc's length.
         """
+        if pattern.later_atoms and not pattern.later_atoms <= hits.keys():
+            return  # a word the pattern needs is not in the doc at all
         first = hits.get(pattern.elements[0].atom)
         if not first:
             return
-        for atom in pattern.later_atoms:  # a word the pattern needs is not in the doc at all
-            if atom not in hits:
-                return
         last_end = -1
         for span in first:
             if span[0] < last_end:
@@ -436,6 +521,3 @@ class PatternCompiler:
 def _clean(phrase: object) -> str:
     return " ".join(str(phrase).split()).strip()
 
-
-def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return a[0] < b[1] and b[0] < a[1]

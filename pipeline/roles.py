@@ -378,7 +378,7 @@ class RuleRoleTagger:
         self._rule_patterns_by_atom: dict[str, list[tuple[RoleRule, Pattern]]] = {}
         for rule in resources.rules:
             for pattern in rule.patterns:
-                self._rule_patterns_by_atom.setdefault(pattern.elements[0].atom, []).append((rule, pattern))
+                self._rule_patterns_by_atom.setdefault(resources.compiler.anchor(pattern), []).append((rule, pattern))
         # per scope: first atom -> [(slot, pattern, window)]; slots 0-2 cues, 3 sentence, 4 breakers, 5 pseudo
         self._scope_patterns_by_atom: dict[str, dict[str, list[tuple[int, Pattern, int]]]] = {}
         for scope in resources.scopes:
@@ -387,8 +387,10 @@ class RuleRoleTagger:
             entries += [(2, c.pattern, c.window) for c in scope.both] + [(3, p, 0) for p in scope.sentence]
             entries += [(4, p, 0) for p in scope.breakers] + [(5, p, 0) for p in scope.pseudo]
             for slot, pattern, window in entries:
-                table.setdefault(pattern.elements[0].atom, []).append((slot, pattern, window))
+                table.setdefault(resources.compiler.anchor(pattern), []).append((slot, pattern, window))
             self._scope_patterns_by_atom[scope.kind] = table
+        self._rule_anchors = frozenset(self._rule_patterns_by_atom)
+        self._scope_anchors = {kind: frozenset(table) for kind, table in self._scope_patterns_by_atom.items()}
 
     @classmethod
     def from_resources(cls, directory: str | Path = RESOURCES_DIR, nlp: Language | None = None) -> "RuleRoleTagger":
@@ -421,8 +423,8 @@ class RuleRoleTagger:
         found: list[list[_Found]] = [[] for _ in sentences]
         seen: set[tuple[str, int, int]] = set()
         by_atom = self._rule_patterns_by_atom
-        for atom in hits:  # only patterns whose first word occurs in the doc are tried
-            for rule, pattern in by_atom.get(atom, ()):
+        for atom in self._rule_anchors & hits.keys():  # only patterns whose rarest word occurs are tried
+            for rule, pattern in by_atom[atom]:
                 for sent_idx, match in compiler.match_doc(pattern, hits, doc, sent_of, bounds):
                     key = (rule.id, match.start, match.end)
                     if key in seen:
@@ -762,8 +764,8 @@ class _DocCues:
         doc, hits, sent_of, bounds = self.doc, self.hits, self.sent_of, self.bounds
         by_atom = self.tagger._scope_patterns_by_atom[scope.kind]
         found: list[tuple[int, int, int, PatternMatch]] = []  # (slot, window, sentence, match)
-        for atom in hits:
-            for slot, pattern, window in by_atom.get(atom, ()):
+        for atom in self.tagger._scope_anchors[scope.kind] & hits.keys():
+            for slot, pattern, window in by_atom[atom]:
                 for sent, m in compiler.match_doc(pattern, hits, doc, sent_of, bounds):
                     found.append((slot, window, sent, m))
         pseudo = [(sent, m) for slot, _, sent, m in found if slot == 5]
