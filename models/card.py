@@ -85,9 +85,8 @@ def card_markdown(card: Mapping[str, Any]) -> str:
         "",
         f"- backend: `{card.get('backend')}`",
         f"- version: {card.get('version')}",
-        f"- created: {card.get('created_at')}",
-        f"- seed: {card.get('seed')}",
     ]
+    lines += [f"- {label}: {card[key]}" for key, label in (("created_at", "created"), ("seed", "seed")) if card.get(key) is not None]
     params = card.get("params") or {}
     if params:
         lines.append("- parameters: " + ", ".join(f"`{k}={v}`" for k, v in params.items()))
@@ -113,12 +112,13 @@ def card_markdown(card: Mapping[str, Any]) -> str:
     for marker in MARKERS:
         value = thresholds.get(marker)
         shown = f"{value:.4f}" if isinstance(value, (int, float)) else "-"
-        lines.append(f"| {marker} | {MARKER_NAMES_DA[marker]} | {shown} | {targets.get(marker, '-')} |")
+        lines.append(f"| {marker} | {MARKER_NAMES_DA[marker]} | {shown} | {targets.get(marker, 'set by hand')} |")
     metrics = card.get("metrics") or {}
     lines += ["", "## Metrics", ""]
     if metrics:
+        chosen_on_dev = "Thresholds were chosen on dev" if targets else "The rules were written and tuned reading the train and dev notes"
         lines.append("Measured on the gold splits after the case timeline, exactly as `journaltjek scan` flags. "
-                     "Thresholds were chosen on dev, so dev figures are optimistic; test was never used for tuning.")
+                     f"{chosen_on_dev}, so dev figures are optimistic; test was never used for tuning.")
         lines.append("")
         lines += metrics_table(metrics)
         speeds = {split: f.get("notes_per_second") for split, f in metrics.items() if isinstance(f, dict) and f.get("notes_per_second")}

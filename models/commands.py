@@ -67,6 +67,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show.add_argument("name", metavar="NAME", help="a model name (see `models list`) or a model directory")
     show.add_argument("--json", action="store_true", help="print the card as JSON")
     show.set_defaults(handler=run_models_show)
+    card = verbs.add_parser("card", help="measure a model on gold splits and (re)write its model card",
+                            description="Run the model on each gold file (case timeline included), and write MODEL_CARD.md "
+                                        "and card.json into its directory with the figures. Thresholds are not changed.")
+    card.add_argument("name", metavar="NAME", help="a model name or directory")
+    card.add_argument("--dev", metavar="GOLD.jsonl", help="dev split to measure")
+    card.add_argument("--test", metavar="GOLD.jsonl", help="test split to measure")
+    card.set_defaults(handler=run_models_card)
 
     compare = subparsers.add_parser(
         "compare",
@@ -282,4 +289,32 @@ def run_compare(args: argparse.Namespace) -> int:
     if args.readme:
         write_readme_table(Path(args.readme), markdown)
         print(f"\ntable written to {args.readme}", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_models_card(args: argparse.Namespace) -> int:
+    from annotations.schema import GoldFormatError
+    from models.card import read_card, write_card
+    from models.registry import ModelNotFound, load, read_config, resolve
+    from models.training import TrainingError, measure, read_split
+
+    if not args.dev and not args.test:
+        raise UsageError("give --dev and/or --test: the gold files to measure the model on")
+    try:
+        directory = resolve(args.name)
+        model = load(directory)
+    except ModelNotFound as exc:
+        raise UsageError(str(exc)) from None
+    metrics: dict[str, Any] = {}
+    try:
+        for split, path in (("dev", args.dev), ("test", args.test)):
+            if path:
+                metrics[split] = {**measure(model, read_split(path, split)), "gold": Path(path).name}
+    except (TrainingError, GoldFormatError) as exc:
+        raise UsageError(str(exc)) from None
+    config = {**(read_card(directory) or {}), **read_config(directory)}
+    write_card(directory, config, metrics)
+    print(f"journaltjek models card: {directory / 'MODEL_CARD.md'} written")
+    for split, figures in metrics.items():
+        print(_figures_line(split, figures))
     return EXIT_OK

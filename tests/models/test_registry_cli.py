@@ -89,3 +89,29 @@ def test_train_refuses_bad_options_with_a_clear_message(extra, message, tmp_path
 def test_train_names_a_missing_gold_file(tmp_path, capsys):
     assert main(["train", "--backend", "sklearn", "--train", str(tmp_path / "nope.jsonl"), "-o", str(tmp_path / "m")]) == 2
     assert "nope.jsonl does not exist" in capsys.readouterr().err
+
+
+def test_the_rules_stay_loadable_by_name():
+    from models.rules_model import RulesModel
+
+    model = load("rules")
+    assert isinstance(model, RulesModel) and model.label == "rules@0.1.0"
+
+
+def test_models_card_measures_a_model_and_writes_its_card_without_touching_thresholds(tmp_path, capsys):
+    import shutil
+
+    from models.card import read_card
+    from models.registry import resolve
+
+    shutil.copytree(resolve("rules"), tmp_path / "r")
+    before = (tmp_path / "r" / "config.yaml").read_text(encoding="utf-8")
+    test = tmp_path / "test.jsonl"
+    write_gold(read_gold(GOLD / "test.jsonl")[:30], test)
+    assert main(["models", "card", str(tmp_path / "r"), "--test", str(test)]) == 0
+    card = read_card(tmp_path / "r")
+    assert set(card["metrics"]) == {"test"} and card["metrics"]["test"]["n_notes"] == 30
+    assert (tmp_path / "r" / "config.yaml").read_text(encoding="utf-8") == before
+    assert "| test | missing_assessment |" in (tmp_path / "r" / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert main(["models", "card", str(tmp_path / "r")]) == 2
+    assert "give --dev and/or --test" in capsys.readouterr().err
