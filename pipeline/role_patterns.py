@@ -53,7 +53,7 @@ hende ham dem os jer også men så når hvis efter fra ved over under meget godt
 """.split())
 
 # Words that open a subordinate clause: a comma before one does not end the clause for a gap.
-SUBORDINATORS: frozenset[str] = frozenset({"at", "om", "hvor", "hvordan", "hvorfor", "hvem", "hvad", "hvis", "som", "når", "fordi", "idet"})
+SUBORDINATORS: frozenset[str] = frozenset({"at", "om", "hvor", "hvordan", "hvorfor", "hvem", "hvad", "hvis", "som", "der", "når", "fordi", "idet"})
 
 AFFIX_CACHE_LIMIT = 400_000  # distinct word forms remembered before the cache is cleared
 

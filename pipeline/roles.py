@@ -534,17 +534,21 @@ class RuleRoleTagger:
         return not rule.requires
 
     def _owner_type(self, owner: dict[str, str], hits, match: PatternMatch, sent: _Sentence) -> str | None:
-        """Whose is it? The nearest person named before the words in the sentence decides; a
-        pronoun in between ("mor siger, at hun ...") leaves it open (the rule's default)."""
-        best_kind, best_end = "default", -1
+        """Whose is it? The nearest person named before the words in the sentence decides. A
+        pronoun stands for the person named before it ("Laura fortæller, at hun har drukket");
+        with no one named, the rule's default applies."""
+        mentions: list[tuple[int, str]] = []
         for kind in ("child", "parent", "pronoun"):
             for a, b in hits.get(kind, ()):
-                if sent.start <= a and b <= match.start and b > best_end:
-                    best_kind, best_end = kind, b
-                elif a > match.start:
+                if a >= match.start:
                     break
-        if best_kind == "pronoun":
-            best_kind = "default"
+                if sent.start <= a and b <= match.start:
+                    mentions.append((b, kind))
+        best_kind = "default"
+        for _end, kind in sorted(mentions, reverse=True):
+            if kind != "pronoun":
+                best_kind = kind
+                break
         concern_type = owner.get(best_kind, owner.get("default", "none"))
         return None if concern_type == "none" else concern_type
 

@@ -138,6 +138,18 @@ def test_bad_patterns_are_refused_with_their_name(nlp):
     ("Skolen oplyser et bekymrende fravær på over 30 procent.", "housing_absence"),
     ("Han er stukket af hjemmefra for tredje gang.", "housing_absence"),
     ("[BARN] fortæller, at hun er bange for at gå hjem efter skole.", "fear_of_home"),
+    # the same worries in other words and other writing styles
+    ("Tlf. fr. klubben: S siger, at han får klø af stedfar, når han kommer for sent.", "violence"),
+    ("Naboen hører råben og skrig om natten og har set far skubbe mor ned ad trappen.", "violence"),
+    ("Plejemor fortæller, at onkel har rørt ved hende, da hun var på besøg.", "sexual_abuse"),
+    ("Læreren oplyser, at en voksen fyr, der skriver med ham på snapchat, giver ham penge.", "sexual_abuse"),
+    ("Baby på 3 mdr. vejer mindre end ved fødslen, og mor er udeblevet fra vejningerne.", "neglect"),
+    ("Mads (5) bliver hentet af storebror på 9, og der er ikke voksne hjemme før kl. 22.", "neglect"),
+    ("- Mor virker påvirket ved afhentning\n- Lugter af sprut", "parental_substance"),
+    ("Mentor skriver, at Jonas siger, at han ikke orker mere.", "self_harm"),
+    ("Aisha har fortalt en veninde, at hun skal giftes, når familien rejser til hjemlandet.", "honour_control"),
+    ("Familien har fået lejligheden opsagt på grund af huslejerestance.", "housing_absence"),
+    ("I søndags sagde hun, at far står og venter ved opgangen hos mor, og at hun ikke tør gå derhen.", "fear_of_home"),
 ])
 def test_worrying_information_gets_its_concern_type(tagger, nlp, text, concern_type):
     assert concern_type in concern_types(tagger, nlp, text)
@@ -145,6 +157,7 @@ def test_worrying_information_gets_its_concern_type(tagger, nlp, text, concern_t
 
 @pytest.mark.parametrize("text", [
     "Der er ingen tegn på vold i hjemmet.",
+    "Skolen oplyser, at der ikke er noget, der tyder på omsorgssvigt.",
     "Skolen har ikke set blå mærker på drengen.",
     "Pigen afviser, at der har været vold derhjemme.",
     "Mor drikker ikke længere.",
@@ -191,6 +204,7 @@ def test_a_condition_also_takes_the_handling_it_promises(tagger, nlp):
 
 @pytest.mark.parametrize("text", [
     "Mor havde et alkoholmisbrug, som blev behandlet i 2019.",
+    "Mor fortalte, at hun havde et hashmisbrug som ung, men har været stoffri i ti år.",
     "Far har tidligere været voldelig over for en ekskæreste.",
     "Hun har i sin tid været udsat for omsorgssvigt, da hun boede hos sin mormor.",
 ])
@@ -214,6 +228,20 @@ def test_a_year_is_history_only_when_it_lies_before_the_note(tagger, nlp):
 def test_whose_substance_use_it_is_decides_the_concern_type(tagger, nlp):
     assert concern_types(tagger, nlp, "[BARN] fortæller, at mor drikker hver dag.") == {"parental_substance"}
     assert concern_types(tagger, nlp, "Mor fortæller, at [BARN] drikker hver weekend.") == {"child_substance_crime"}
+
+
+def test_a_threat_is_worry_even_when_it_is_phrased_as_a_condition(tagger, nlp):
+    assert "violence" in concern_types(tagger, nlp, "Fætrene har truet med at slå ham, hvis han ses med kæresten igen.")
+
+
+def test_a_parents_hypothetical_about_marriage_is_no_worry(tagger, nlp):
+    assert not concern_types(tagger, nlp, 'Mor siger: "Hvis hun en dag skulle gifte sig, er det hendes eget valg."')
+
+
+def test_a_child_named_by_a_pseudonym_is_recognised_from_the_note(tagger, nlp):
+    text = "Jeg talte med Mikkel alene på skolen. Han fortalte, at han gerne vil have en kontaktperson."
+    assert any(s.has(CHILD_CONTACT) for s in tag(tagger, nlp, text))
+    assert concern_types(tagger, nlp, "Laura (15) fortæller, at hun har drukket sig fuld to gange.") == {"child_substance_crime"}
 
 
 def test_a_child_hitting_other_children_is_not_violence_against_the_child(tagger, nlp):
