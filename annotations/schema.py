@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from pipeline.jsonl import iter_jsonl
 from pipeline.schema import CONCERN_TYPES, MARKERS, UNHANDLED_CONCERN, Note
 
 CONCERN_PRESENT = "concern_present"
@@ -103,17 +104,8 @@ def parse_gold_record(data: Any, where: str = "") -> GoldRecord:
 
 def iter_gold(path: str | Path) -> Iterator[GoldRecord]:
     """Stream a gold JSONL file, validating each line; errors name the file and line."""
-    path = Path(path)
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            where = f"{path.name} line {lineno}"
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise GoldFormatError(f"{where}: not valid JSON ({exc.msg})") from None
-            yield parse_gold_record(data, where=where)
+    for where, data in iter_jsonl(path, GoldFormatError):
+        yield parse_gold_record(data, where=where)
 
 
 def read_gold(path: str | Path) -> list[GoldRecord]:

@@ -6,11 +6,11 @@ dropped a tenth of the notes must not look like a perfect score on the rest.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotations.schema import GoldRecord
+from pipeline.jsonl import iter_jsonl
 from pipeline.schema import NoteFlags
 
 
@@ -61,29 +61,21 @@ def read_predictions(path: str | Path) -> Predictions:
     flags: list[NoteFlags] = []
     errors: dict[str, str] = {}
     seen: set[str] = set()
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            where = f"{path.name} line {lineno}"
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise PredictionFormatError(f"{where}: not valid JSON ({exc.msg})") from None
-            if not isinstance(data, dict) or "note_id" not in data:
-                raise PredictionFormatError(f"{where}: a prediction must be a JSON object with a note_id")
-            note_id = str(data["note_id"])
-            if note_id in seen:
-                raise PredictionFormatError(f"{where}: duplicate note_id {note_id}")
-            seen.add(note_id)
-            if "markers" not in data and "error" in data:
-                errors[note_id] = str(data["error"])
-                continue
-            try:
-                flags.append(NoteFlags.from_dict(data))
-            except (KeyError, TypeError, ValueError) as exc:
-                detail = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
-                raise PredictionFormatError(f"{where}: note {note_id} breaks the flag contract ({detail})") from None
+    for where, data in iter_jsonl(path, PredictionFormatError):
+        if not isinstance(data, dict) or "note_id" not in data:
+            raise PredictionFormatError(f"{where}: a prediction must be a JSON object with a note_id")
+        note_id = str(data["note_id"])
+        if note_id in seen:
+            raise PredictionFormatError(f"{where}: duplicate note_id {note_id}")
+        seen.add(note_id)
+        if "markers" not in data and "error" in data:
+            errors[note_id] = str(data["error"])
+            continue
+        try:
+            flags.append(NoteFlags.from_dict(data))
+        except (KeyError, TypeError, ValueError) as exc:
+            detail = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise PredictionFormatError(f"{where}: note {note_id} breaks the flag contract ({detail})") from None
     return Predictions(flags=flags, errors=errors)
 
 

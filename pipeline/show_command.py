@@ -4,10 +4,10 @@ at a scan without the review queue (the demo uses it)."""
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from pipeline.errors import UsageError
+from pipeline.jsonl import iter_jsonl
 from pipeline.schema import MARKER_NAMES_DA, MARKERS, UNHANDLED_CONCERN, NoteFlags
 
 # unhandled worry first (the 24-hour rule makes it the most urgent), then the highest score
@@ -31,14 +31,11 @@ def load_flags(path: str | Path) -> list[NoteFlags]:
     if not path.is_file():
         raise UsageError(f"{path}: no such flag file")
     out = []
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                out.append(NoteFlags.from_dict(json.loads(line)))
-            except (ValueError, KeyError, TypeError) as exc:
-                raise UsageError(f"{path.name} line {lineno}: not a flag record ({type(exc).__name__})") from None
+    for where, data in iter_jsonl(path, UsageError):
+        try:
+            out.append(NoteFlags.from_dict(data))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise UsageError(f"{where}: not a flag record ({type(exc).__name__})") from None
     return out
 
 

@@ -31,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from annotations.schema import BINARY_LABELS, CONCERN_PRESENT, GoldFormatError
+from pipeline.jsonl import iter_jsonl
 from pipeline.schema import MARKERS, UNHANDLED_CONCERN, Note
 from review.priority import to_local
 from review.store import Item, StoredNote, User
@@ -178,17 +179,8 @@ def parse_review_labels(data: Any, where: str = "") -> ReviewedLabels:
 
 
 def iter_review_labels(path: str | Path) -> Iterator[ReviewedLabels]:
-    path = Path(path)
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            where = f"{path.name} line {lineno}"
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise GoldFormatError(f"{where}: not valid JSON ({exc.msg})") from None
-            yield parse_review_labels(data, where)
+    for where, data in iter_jsonl(path, GoldFormatError):
+        yield parse_review_labels(data, where)
 
 
 def read_review_labels(path: str | Path) -> list[ReviewedLabels]:
