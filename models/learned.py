@@ -222,18 +222,29 @@ def parse_target(spec: str) -> tuple[str, float | None]:
 
 
 def choose_marker_threshold(spec: str, y_true: Sequence[int], scores: Sequence[float]) -> float:
-    """The threshold for one marker on dev; 0.5 when dev has no positive (nothing to aim at)."""
+    """The threshold for one marker on dev; 0.5 when dev has no positive (nothing to aim at).
+
+    The target picks a dev score (`best_f1_threshold`, `evaluation.thresholds.choose_threshold`);
+    the threshold is then set halfway down to the next lower dev score. Both flag exactly the
+    same dev notes, so the dev figures are the same, but the midpoint leaves a margin on both
+    sides instead of sitting on the weakest flagged note (new notes just below it still flag).
+    """
     from evaluation.thresholds import ThresholdUnreachable, choose_threshold
 
     kind, value = parse_target(spec)
-    if not np.asarray(y_true, dtype=bool).any():
+    y = np.asarray(y_true, dtype=bool)
+    s = np.asarray(scores, dtype=float)
+    if not y.any():
         return DEFAULT_THRESHOLD
     if kind == "f1":
-        return best_f1_threshold(y_true, scores)
-    try:
-        return choose_threshold(y_true, scores, kind, value)
-    except ThresholdUnreachable:
-        return best_f1_threshold(y_true, scores)
+        chosen = best_f1_threshold(y, s)
+    else:
+        try:
+            chosen = choose_threshold(y, s, kind, value)
+        except ThresholdUnreachable:
+            chosen = best_f1_threshold(y, s)
+    below = s[s < chosen]
+    return float((chosen + below.max()) / 2) if below.size else float(chosen)
 
 
 def cleared_by_later_handling(notes: Sequence[Note], handling: Sequence[Sequence[Evidence]], window_hours: float = 24.0) -> np.ndarray:

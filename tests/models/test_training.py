@@ -67,7 +67,16 @@ def test_the_f1_threshold_is_the_dev_score_with_the_best_f1():
     scores = [0.9, 0.8, 0.7, 0.6, 0.2, 0.1]
     # at 0.6: tp 3, fp 1 -> F1 6/7; at 0.8: tp 2 -> F1 0.8
     assert best_f1_threshold(y, scores) == 0.6
-    assert choose_marker_threshold("recall:0.5", y, scores) == 0.8
+
+
+def test_the_chosen_threshold_sits_halfway_to_the_next_lower_dev_score_and_flags_the_same_dev_notes():
+    y = [1, 1, 0, 1, 0, 0]
+    scores = np.array([0.9, 0.8, 0.7, 0.6, 0.2, 0.1])
+    threshold = choose_marker_threshold("f1", y, scores)
+    assert threshold == pytest.approx(0.4)
+    assert ((scores >= threshold) == (scores >= 0.6)).all()
+    assert choose_marker_threshold("recall:0.5", y, scores) == pytest.approx(0.75)  # 0.8 is the recall choice
+    assert choose_marker_threshold("f1", [1, 0], [0.3, 0.3]) == 0.3  # nothing below: the score itself
     assert choose_marker_threshold("f1", [0, 0, 0], [0.2, 0.3, 0.4]) == 0.5  # no positive: neutral
 
 
@@ -87,8 +96,9 @@ def test_notes_the_case_timeline_clears_do_not_count_as_flags_when_thresholds_ar
     scores = np.zeros((4, 4))
     scores[:, MARKERS.index(UNHANDLED_CONCERN)] = [0.9, 0.1, 0.4, 0.1]
     thresholds = thresholds_on_dev(scores, labels, cleared, {UNHANDLED_CONCERN: "f1"})
-    # a-1 scores highest but the timeline clears it: the best threshold is b-1's score
-    assert thresholds[UNHANDLED_CONCERN] == 0.4
+    # a-1 scores highest but the timeline clears it: the best threshold is b-1's score (0.4),
+    # set halfway down to the next lower score (0.1)
+    assert thresholds[UNHANDLED_CONCERN] == pytest.approx(0.25)
 
 
 # --- the recipe ----------------------------------------------------------------------------
