@@ -432,6 +432,15 @@ class LearnedMarkerModel(JournalModel):
             self._reader = rules_reader(self.rule_settings, self.case_window_hours)
         return self._reader
 
+    @property
+    def tagger(self):
+        """The rule role tagger this model reads notes with (the same object the rules model uses)."""
+        return self.reader.tagger
+
+    @property
+    def jargon_reader(self):
+        return self.reader.jargon_reader
+
     def read(self, notes: Sequence[Note], progress: bool = False) -> list[NoteReading]:
         return read_notes(notes, self.reader, progress=progress)
 
