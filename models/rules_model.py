@@ -10,6 +10,7 @@ files, so loading a model twice (a scan and an explain) compiles once.
 
 from __future__ import annotations
 
+import gc
 import shutil
 from dataclasses import dataclass
 from datetime import timedelta
@@ -67,7 +68,13 @@ def _engine(roles_dir: str, lexicon_path: str) -> tuple[RuleRoleTagger, JargonRe
     resources = load_role_resources(roles_dir, compiler=compiler)
     reader = JargonReader(read_lexicon(lexicon_path), compiler=compiler)
     compiler.compile(get_nlp())
-    return RuleRoleTagger(resources), reader, compiler
+    engine = RuleRoleTagger(resources), reader, compiler
+    # The compiled rules (hundreds of thousands of small objects) live as long as the process.
+    # Moving them out of the collector's view keeps every full collection from walking them
+    # again, about a fifth of the tagging time in a long scan.
+    gc.collect()
+    gc.freeze()
+    return engine
 
 
 class RulesModel(JournalModel):
@@ -184,10 +191,17 @@ class RulesModel(JournalModel):
             raise ModelConfigError(f"{config_path}: {exc}") from None
 
 
+DEFAULT_SETTINGS_FILE = Path(__file__).resolve().parent / "default" / "config.yaml"
+
+
 def _default_settings() -> dict[str, dict[str, Any]]:
-    """The shipped default's marker settings (models/default/config.yaml)."""
-    with open(Path(__file__).resolve().parent / "default" / "config.yaml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)["markers"]
+    """The marker settings a RulesModel gets when none are given: the shipped default's
+    (models/default/config.yaml), which every rules model directory is written from."""
+    with open(DEFAULT_SETTINGS_FILE, encoding="utf-8") as fh:
+        config = yaml.safe_load(fh) or {}
+    if not isinstance(config.get("markers"), dict):
+        raise ModelConfigError(f"{DEFAULT_SETTINGS_FILE}: no `markers:` block to take rule settings from")
+    return config["markers"]
 
 
 def _check_settings(settings: Any, thresholds: dict[str, float], where: str) -> None:

@@ -22,11 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from spacy.attrs import LOWER, ORTH, SENT_START
+from spacy.attrs import SENT_START
 from spacy.language import Language
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
-from pipeline.role_patterns import PatternCompiler, PatternError
+from pipeline.role_patterns import HitMap, PatternCompiler, PatternError, TokenTable
 
 LEXICON_PATH = Path(__file__).resolve().parent / "resources" / "jargon_lexicon.yaml"
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -150,6 +151,7 @@ class JargonReader:
             compiler.add_list(key, [term])
         self.abbreviations = {e.term.upper(): e for e in self.entries if e.category == "abbreviation" and e.term.isupper()}
         self.by_key = {e.key: e for e in self.entries}
+        self._subject_ids = frozenset(get_string_id(w) for w in self.impersonal_subjects)
         self._feature_cache: dict[int, tuple] = {}
         compiler.add_list(WHITELIST, lexicon.get("whitelist") or ["underretning"])
         compiler.add_list(EXPLAIN_AFTER, lexicon.get("explanation_after") or ["dvs."])
@@ -175,7 +177,8 @@ class JargonReader:
             text = doc.text
         if hits is None:
             hits = self.compiler.find_hits(doc)
-        features = self._features(doc)
+        table = hits.table if isinstance(hits, HitMap) else TokenTable(doc)
+        features = self._features(doc, table)
         report = JargonReport()
         label_tokens = self._heading_label_tokens(doc)
         paragraph_spans = self._paragraph_references(doc, text)
@@ -212,19 +215,19 @@ class JargonReader:
             report.items.append(self._item(doc, text, i, i + 1, doc[i].text.upper(), "abbreviation", self.abbreviation_plain, 1.0, hits))
         for item in self._abbreviated_compounds(doc, text, features, label_tokens, taken + blocked, hits):
             report.items.append(item)
-        report.passives.extend(self._generic_passives(doc, text, [(p.start, p.end) for p in report.passives]))
+        report.passives.extend(self._generic_passives(doc, text, table, [(p.start, p.end) for p in report.passives]))
         report.items.sort(key=lambda it: it.start)
-        self._style(doc, features, report)
+        self._style(doc, features, table, report)
         return report
 
-    def _features(self, doc: Doc) -> tuple[list[tuple], list[int]]:
+    def _features(self, doc: Doc, table: TokenTable) -> tuple[list[tuple], list[int]]:
         """Per token (from a cache per word form): is a word, is long (LIX), is a
         nominalisation, looks like an abbreviation, is alphabetic, is upper-case, the
         abbreviation heading a compound ("AKT" in "AKT-lærer"); and the sentence starts."""
         cache = self._feature_cache
         strings = doc.vocab.strings
         out = []
-        for orth in doc.to_array(ORTH).tolist():
+        for orth in table.orths:
             feature = cache.get(orth)
             if feature is None:
                 if len(cache) > FEATURE_CACHE_LIMIT:
@@ -342,31 +345,32 @@ class JargonReader:
                     break
         return out
 
-    def _generic_passives(self, doc: Doc, text: str, known: list[tuple[int, int]]) -> list[JargonItem]:
+    def _generic_passives(self, doc: Doc, text: str, table: TokenTable, known: list[tuple[int, int]]) -> list[JargonItem]:
         """Impersonal passives the lexicon does not list: "det/der (er|blev) <verb>-es/-et"."""
         out = []
-        n = len(doc)
-        subjects = {doc.vocab.strings.add(w) for w in self.impersonal_subjects}
-        for i, lower_id in enumerate(doc.to_array(LOWER).tolist()):
+        n = len(table.lowers)
+        strings = doc.vocab.strings
+        subjects = self._subject_ids
+        for i, lower_id in enumerate(table.lowers):
             if lower_id not in subjects:
                 continue
-            token = doc[i]
             for j in range(i + 1, min(i + 5, n)):  # "der er d.d. foretaget": adverbs may sit between
-                word = doc[j]
-                if word.is_punct and word.text not in {"d.d."}:
+                lower = strings[table.lowers[j]]
+                if not any(ch.isalnum() for ch in lower):
                     break
-                if not _is_passive_form(word):
+                lemma = strings[table.lemmas[j]]
+                if not _is_passive_form(lower, lemma):
                     continue
-                start, end = token.idx, word.idx + len(word.text)
+                start, end = table.starts[i], table.ends[j]
                 if not any(a <= start < b or a < end <= b for a, b in known):
                     out.append(JargonItem(
-                        key=f"passive:{word.lemma_}", start=start, end=end, text=text[start:end],
+                        key=f"passive:{lemma}", start=start, end=end, text=text[start:end],
                         category="impersonal_passive", plain=None, weight=0.0, explained=False,
                     ))
                 break
         return out
 
-    def _style(self, doc: Doc, features, report: JargonReport) -> None:
+    def _style(self, doc: Doc, features, table: TokenTable, report: JargonReport) -> None:
         """Words, sentences, LIX (as pipeline.text.lix defines it) and nominalisations, per sentence."""
         per_token, starts = features
         passive_starts = sorted(p.start for p in report.passives)
@@ -381,8 +385,8 @@ class JargonReader:
             long_words += sum(f[1] for f in words)
             nominal = sum(f[2] for f in words)
             report.nominalisations += nominal
-            start_char = doc[a].idx
-            end_char = doc[b - 1].idx + len(doc[b - 1].text)
+            start_char = table.starts[a]
+            end_char = table.ends[b - 1]
             passives = sum(1 for p in passive_starts if start_char <= p < end_char)
             report.dense_sentences.append(DenseSentence(start_char, end_char, len(words), nominal, passives))
         if report.words:
@@ -397,9 +401,8 @@ class JargonReader:
 _AUXILIARY_LEMMAS = frozenset({"være", "have", "blive", "skulle", "kunne", "ville", "måtte"})
 
 
-def _is_passive_form(token) -> bool:
+def _is_passive_form(lower: str, lemma: str) -> bool:
     """`vurderes`, `foretaget`, `iværksat`: an inflected verb form (lemma ends in -e)."""
-    lower, lemma = token.lower_, token.lemma_
     if lemma == lower or not lemma.endswith("e") or len(lower) < 5 or lemma in _AUXILIARY_LEMMAS:
         return False
     return lower.endswith("es") or lower.endswith("et") or (lower.endswith("t") and lemma.endswith("ætte"))

@@ -30,7 +30,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Mapping, Sequence
 
-from spacy.attrs import LOWER
+from spacy.attrs import IDX, LEMMA, LENGTH, LOWER, ORTH
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc  # noqa: F401  (type of phrase docs)
@@ -181,22 +181,45 @@ class PatternMatch:
     def end(self) -> int:
         return self.spans[-1][1]
 
-    def words(self, doc: Doc, text: str | None = None) -> list[str]:
-        """The matched words as written; pass the doc's text to save spaCy re-joining it."""
+    def words(self, doc: Doc, text: str | None = None, table: "TokenTable | None" = None) -> list[str]:
+        """The matched words as written; pass the doc's text (and token table) to save spaCy
+        re-joining the text and building Token objects."""
         if text is None:
             return [doc[a:b].text for a, b in self.spans]
-        out = []
-        for a, b in self.spans:
-            last = doc[b - 1]
-            out.append(text[doc[a].idx:last.idx + len(last.text)])
-        return out
+        if table is None:
+            table = TokenTable(doc)
+        return [text[table.starts[a]:table.ends[b - 1]] for a, b in self.spans]
 
-    def char_span(self, doc: Doc) -> tuple[int, int]:
+    def char_span(self, doc: Doc, table: "TokenTable | None" = None) -> tuple[int, int]:
+        if table is not None:
+            return table.starts[self.start], table.ends[self.end - 1]
         return doc[self.start].idx, doc[self.end - 1].idx + len(doc[self.end - 1].text)
 
 
+class TokenTable:
+    """A doc's tokens as plain lists (LOWER and ORTH ids, character offsets): spaCy builds a
+    Token object on every `doc[i]`, which costs more than the rule logic around it."""
+
+    __slots__ = ("lowers", "orths", "lemmas", "starts", "ends")
+
+    def __init__(self, doc: Doc):
+        if not len(doc):
+            self.lowers = self.orths = self.lemmas = self.starts = self.ends = []
+            return
+        table = doc.to_array([LOWER, ORTH, LEMMA, IDX, LENGTH])
+        self.lowers = table[:, 0].tolist()
+        self.orths = table[:, 1].tolist()
+        self.lemmas = table[:, 2].tolist()
+        self.starts = table[:, 3].tolist()
+        self.ends = (table[:, 3] + table[:, 4]).tolist()
+
+    def span_chars(self, start: int, end: int) -> tuple[int, int]:
+        """Character offsets of tokens [start, end) (trailing whitespace excluded)."""
+        return self.starts[start], self.ends[end - 1]
+
+
 class HitMap:
-    """atom -> sorted token spans of its word-list hits in one doc; `lowers` holds LOWER ids.
+    """atom -> sorted token spans of its word-list hits in one doc; `table` holds its tokens.
 
     The phrase matchers report each distinct phrase once; which word lists a phrase belongs to
     is resolved only when a list is asked for. Most lists with a word in a note are never asked
@@ -204,16 +227,20 @@ class HitMap:
     what the patterns need.
     """
 
-    __slots__ = ("lowers", "_raw", "_direct", "_compiler", "_resolved", "_keys")
+    __slots__ = ("table", "_raw", "_direct", "_compiler", "_resolved", "_keys")
 
     def __init__(self, compiler: "PatternCompiler", raw: dict[int, list[tuple[int, int]]],
-                 direct: dict[str, set[tuple[int, int]]], lowers: list[int]):
+                 direct: dict[str, set[tuple[int, int]]], table: TokenTable):
         self._compiler = compiler
         self._raw = raw
         self._direct = direct
-        self.lowers = lowers
+        self.table = table
         self._resolved: dict[str, list[tuple[int, int]]] = {}
         self._keys: set[str] | None = None
+
+    @property
+    def lowers(self) -> list[int]:
+        return self.table.lowers
 
     def keys(self) -> set[str]:
         if self._keys is None:
@@ -418,7 +445,8 @@ class PatternCompiler:
             raw[key].append((start, end))
         found: dict[str, set[tuple[int, int]]] = defaultdict(set)
         index = self._affix_index
-        lowers = doc.to_array(LOWER).tolist()
+        table = TokenTable(doc)
+        lowers = table.lowers
         if index:
             strings = doc.vocab.strings
             for i, lower_id in enumerate(lowers):
@@ -427,7 +455,7 @@ class PatternCompiler:
                     atoms = index.atoms(lower_id, strings[lower_id])
                 for atom in atoms:
                     found[atom].add((i, i + 1))
-        return HitMap(self, raw, found, lowers)
+        return HitMap(self, raw, found, table)
 
     def match(self, pattern: Pattern, hits: Hits, doc: Doc, start: int, end: int) -> list[PatternMatch]:
         """Matches of `pattern` inside tokens [start, end), left to right, not overlapping."""

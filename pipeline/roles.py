@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Protocol, Sequence
 
@@ -38,7 +39,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from pipeline.child_names import child_name_tokens
-from pipeline.role_patterns import Pattern, PatternCompiler, PatternError, PatternMatch
+from spacy.strings import get_string_id
+
+from pipeline.role_patterns import HitMap, Pattern, PatternCompiler, PatternError, PatternMatch, TokenTable
 from pipeline.schema import CONCERN_TYPES
 
 CONCERN = "CONCERN"
@@ -412,8 +415,9 @@ class RuleRoleTagger:
             hits = compiler.find_hits(doc)
         if text is None:
             text = doc.text
+        table = hits.table if isinstance(hits, HitMap) else TokenTable(doc)
         self._add_child_names(doc, hits)
-        sentences = self._sentences(doc, text)
+        sentences = self._sentences(doc, text, table)
         bounds = [(s.start, s.end) for s in sentences]
         sent_of = [0] * len(doc)
         for s in sentences:
@@ -444,6 +448,7 @@ class RuleRoleTagger:
 
         cues = _DocCues(self, doc, text, hits, sentences, sent_of, bounds, note_year)
         cues.note_date = note_date
+        cues.table = table
         return [self._sentence_roles(doc, sent, found[sent.index], cues) for sent in sentences]
 
     def _add_child_names(self, doc: Doc, hits) -> None:
@@ -458,7 +463,7 @@ class RuleRoleTagger:
 
     # -- sentences and sections --
 
-    def _sentences(self, doc: Doc, text: str) -> list[_Sentence]:
+    def _sentences(self, doc: Doc, text: str, table: TokenTable) -> list[_Sentence]:
         """The doc's sentences with their template heading and section.
 
         Built from the SENT_START array (doc.sents walks every token in Python). A section is
@@ -470,7 +475,7 @@ class RuleRoleTagger:
         out: list[_Sentence] = []
         if not doc._.headings:
             for i, (a, b) in enumerate(bounds):
-                out.append(_Sentence(i, a, b, *_char_bounds(doc, a, b), None, a, None, False))
+                out.append(_Sentence(i, a, b, *table.span_chars(a, b), None, a, None, False))
             return out
         from pipeline.text import heading_of
 
@@ -483,7 +488,7 @@ class RuleRoleTagger:
             end = a
             if heading is not None:
                 for j in range(a, b):
-                    if doc[j].text == ":":
+                    if table.orths[j] == COLON_ID:
                         end = j + 1
                         break
             heading_ends.append(end)
@@ -500,15 +505,14 @@ class RuleRoleTagger:
             last = i
             while last + 1 < len(bounds) and owners[last + 1] == i:
                 last += 1
-            start_char = doc[heading_ends[i]].idx if heading_ends[i] < len(doc) else len(text)
-            end_tok = bounds[last][1] - 1
-            end_char = doc[end_tok].idx + len(doc[end_tok].text)
+            start_char = table.starts[heading_ends[i]] if heading_ends[i] < len(doc) else len(text)
+            end_char = table.ends[bounds[last][1] - 1]
             content = text[start_char:end_char] if end_char > start_char else ""
             empty_section[i] = self._is_placeholder(content, longest)
         for i, (a, b) in enumerate(bounds):
             o = owners[i]
             out.append(_Sentence(
-                index=i, start=a, end=b, start_char=_char_bounds(doc, a, b)[0], end_char=_char_bounds(doc, a, b)[1],
+                index=i, start=a, end=b, start_char=table.starts[a], end_char=table.ends[b - 1],
                 heading=heading_of_sentence[i],
                 heading_end=heading_ends[i], section=heading_of_sentence[o] if o is not None else None,
                 section_empty=empty_section.get(o, False) if o is not None else False,
@@ -575,8 +579,8 @@ class RuleRoleTagger:
 
         for item in found:
             rule, match = item.rule, item.match
-            start, end = match.char_span(doc)
-            words = tuple(match.words(doc, cues.text))
+            start, end = match.char_span(doc, cues.table)
+            words = tuple(match.words(doc, cues.text, cues.table))
             scoped = self._scope_of(doc, sent, rule, match, cues)
             if scoped is not None:
                 scope, cue_words = scoped
@@ -592,13 +596,13 @@ class RuleRoleTagger:
             if sent.section_empty:
                 if sent.heading is not None:
                     keep(PLACEHOLDER, RoleHit(0.9, (cues.text[sent.start_char:sent.end_char].strip(),), None, "placeholder.assessment_section",
-                                              doc[sent.start].idx, _char_end(doc, sent.end)))
-            elif sent.end > sent.heading_end and any(not t.is_punct and not t.is_space for t in doc[sent.heading_end:sent.end]):
+                                              sent.start_char, sent.end_char))
+            elif sent.end > sent.heading_end and any(ch.isalnum() for ch in cues.text[cues.table.starts[sent.heading_end]:sent.end_char]):
                 keep(ASSESSMENT, RoleHit(res.section_score, (section,), None, "assessment.section",
-                                         doc[sent.start].idx, _char_end(doc, sent.end)))
+                                         sent.start_char, sent.end_char))
                 if section in res.reason_headings:
                     keep(REASON, RoleHit(res.reason_section_score, (section,), None, "reason.section",
-                                         doc[sent.start].idx, _char_end(doc, sent.end)))
+                                         sent.start_char, sent.end_char))
         return SentenceRoles(
             index=sent.index,
             start=sent.start_char,
@@ -613,11 +617,11 @@ class RuleRoleTagger:
         """The first scope rule whose cue reaches the match: (scope, cue words) or None."""
         res = self.resources
         if rule.role in res.empty_field_roles:
-            answer = self._empty_field_answer(doc, sent, match, cues.text)
+            answer = self._empty_field_answer(doc, sent, match, cues)
             if answer is not None:
                 return EMPTY_FIELD_SCOPE, (answer,)
         if rule.role in res.dated_plan_roles and cues.note_date is not None:
-            planned = self._future_date_after(doc, sent, match, cues.note_date)
+            planned = self._future_date_after(doc, sent, match, cues)
             if planned is not None:
                 return DATED_PLAN_SCOPE, (planned,)
         for scope in self._applies.get(rule.role, ()):
@@ -647,69 +651,75 @@ class RuleRoleTagger:
             one the pattern itself names ("tør ikke gå hjem") is part of the meaning."""
             return t_start <= a and b <= t_end and not any(x < b and a < y for x, y in match.spans)
 
-        if breakers and any(self._same_clause(doc, t_start, t_end, a, b, terminators, scope.comma_ends_clause) for a, b in breakers):
+        if breakers and any(self._same_clause(cues.table.lowers, t_start, t_end, a, b, terminators, scope.comma_ends_clause) for a, b in breakers):
             return None
         for a, b, window in forward:
             if in_gap(a, b):
-                return tuple(doc[a:b].text.split())
-            if b <= t_start and t_start - b <= window and not inside(a, b) and self._open(doc, b, t_start, terminators, scope.comma_ends_clause):
-                return tuple(doc[a:b].text.split())
+                return cues.words(a, b)
+            if b <= t_start and t_start - b <= window and not inside(a, b) and self._open(cues.table.lowers, b, t_start, terminators, scope.comma_ends_clause):
+                return cues.words(a, b)
         for a, b, window in backward:
-            if a >= t_end and a - t_end <= window and self._open(doc, t_end, a, back_terms, scope.comma_ends_clause, allow_colon=True):
-                return tuple(doc[a:b].text.split())
+            if a >= t_end and a - t_end <= window and self._open(cues.table.lowers, t_end, a, back_terms, scope.comma_ends_clause, allow_colon=True):
+                return cues.words(a, b)
         for a, b, window in both:
             if inside(a, b):
                 continue
-            if b <= t_start and t_start - b <= window and self._open(doc, b, t_start, terminators, scope.comma_ends_clause):
-                return tuple(doc[a:b].text.split())
-            if a >= t_end and a - t_end <= window and self._open(doc, t_end, a, terminators, scope.comma_ends_clause):
-                return tuple(doc[a:b].text.split())
+            if b <= t_start and t_start - b <= window and self._open(cues.table.lowers, b, t_start, terminators, scope.comma_ends_clause):
+                return cues.words(a, b)
+            if a >= t_end and a - t_end <= window and self._open(cues.table.lowers, t_end, a, terminators, scope.comma_ends_clause):
+                return cues.words(a, b)
         for a, b in whole:
             if not inside(a, b):
-                return tuple(doc[a:b].text.split())
+                return cues.words(a, b)
         return None
 
-    def _empty_field_answer(self, doc: Doc, sent: _Sentence, match: PatternMatch, text: str) -> str | None:
+    def _empty_field_answer(self, doc: Doc, sent: _Sentence, match: PatternMatch, cues: "_DocCues") -> str | None:
         """A template field whose answer says nothing: "Børnesamtale: nej", "Barnets perspektiv: -"."""
+        table = cues.table
         for j in range(match.end, min(match.end + 4, sent.end)):
-            if doc[j].text == ":":
-                answer = text[doc[j].idx + 1:sent.end_char]
+            if table.orths[j] == COLON_ID:
+                answer = cues.text[table.ends[j]:sent.end_char]
                 if _normalise_placeholder(answer) in self.resources.empty_field_answers:
                     return answer.strip() or ":"
                 return None
         return None
 
-    def _future_date_after(self, doc: Doc, sent: _Sentence, match: PatternMatch, note_date: date) -> str | None:
+    def _future_date_after(self, doc: Doc, sent: _Sentence, match: PatternMatch, cues: "_DocCues") -> str | None:
         """A date after the note's own, close behind the words, in a sentence that reports
         nothing done: the step or conversation is planned ("Børnesamtale 3/4 i skolen")."""
+        table, note_date = cues.table, cues.note_date
         for j in range(match.end, min(match.end + 6, sent.end)):
-            if doc[j - 1].lower_ in EFFECT_WORDS:
+            if table.lowers[j - 1] in EFFECT_IDS:
                 continue  # "pr. 1/12", "til 31/12": a date of effect, not of a meeting
-            when = _day_month(doc[j].text, note_date)
+            word = cues.text[table.starts[j]:table.ends[j]]
+            if "/" not in word:
+                continue
+            when = _day_month(word, note_date)
             if when is not None and when > note_date:
-                if any(doc[k].lower_ in DONE_WORDS for k in range(sent.start, sent.end)):
+                if any(table.lowers[k] in DONE_IDS for k in range(sent.start, sent.end)):
                     return None
-                return doc[j].text
+                return word
         return None
 
-    def _open(self, doc: Doc, start: int, end: int, terminators: frozenset[str], comma_ends: bool, allow_colon: bool = False) -> bool:
-        """No clause boundary between tokens [start, end)."""
-        continues = self.resources.comma_continues_before
+    def _open(self, lowers: list[int], start: int, end: int, terminators: frozenset[str], comma_ends: bool, allow_colon: bool = False) -> bool:
+        """No clause boundary between tokens [start, end) (compared as LOWER ids)."""
+        stops = _string_ids(terminators)
+        continues = _string_ids(self.resources.comma_continues_before)
         for i in range(start, end):
-            word = doc[i].lower_
-            if word == ":" and allow_colon:
+            word = lowers[i]
+            if word == COLON_ID and allow_colon:
                 continue
-            if word in terminators:
+            if word in stops:
                 return False
-            if word == "," and comma_ends and not (i + 1 < len(doc) and doc[i + 1].lower_ in continues):
+            if word == COMMA_ID and comma_ends and not (i + 1 < len(lowers) and lowers[i + 1] in continues):
                 return False
         return True
 
-    def _same_clause(self, doc: Doc, t_start: int, t_end: int, a: int, b: int, terminators, comma_ends) -> bool:
+    def _same_clause(self, lowers: list[int], t_start: int, t_end: int, a: int, b: int, terminators, comma_ends) -> bool:
         if b <= t_start:
-            return self._open(doc, b, t_start, terminators, comma_ends)
+            return self._open(lowers, b, t_start, terminators, comma_ends)
         if a >= t_end:
-            return self._open(doc, t_end, a, terminators, comma_ends)
+            return self._open(lowers, t_end, a, terminators, comma_ends)
         return True
 
 
@@ -720,6 +730,14 @@ DATED_PLAN_SCOPE = ScopeRule(kind="dated_plan", role=HYPOTHETICAL, applies_to=fr
 DONE_WORDS = frozenset({"afholdt", "holdt", "gennemført", "talte", "talt", "fortalte", "sagde", "mødte", "besøgte",
                         "truffet", "besluttet", "bevilget", "iværksat", "fandt", "var"})
 EFFECT_WORDS = frozenset({"pr.", "fra", "til", "indtil", "senest", "frem"})
+COLON_ID, COMMA_ID = get_string_id(":"), get_string_id(",")
+EFFECT_IDS = frozenset(get_string_id(w) for w in EFFECT_WORDS)
+DONE_IDS = frozenset(get_string_id(w) for w in DONE_WORDS)
+
+
+@lru_cache(maxsize=64)
+def _string_ids(words: frozenset[str]) -> frozenset[int]:
+    return frozenset(get_string_id(w) for w in words)
 _DAY_MONTH = re.compile(r"^(\d{1,2})/(\d{1,2})(?:[-/.](\d{2}|\d{4}))?$")
 
 
@@ -756,6 +774,11 @@ class _DocCues:
         self.sentences, self.sent_of, self.bounds, self.note_year = sentences, sent_of, bounds, note_year
         self._by_scope: dict[str, dict[int, tuple]] = {}
         self.note_date: date | None = None
+        self.table: TokenTable | None = None
+
+    def words(self, start: int, end: int) -> tuple[str, ...]:
+        """The words of tokens [start, end) as written."""
+        return tuple(self.text[self.table.starts[start]:self.table.ends[end - 1]].split())
 
     def of(self, scope: ScopeRule, sent_index: int) -> tuple:
         table = self._by_scope.get(scope.kind)
@@ -801,17 +824,6 @@ def _min_none(a: int | None, b: int | None) -> int | None:
 
 def _max_none(a: int | None, b: int | None) -> int | None:
     return b if a is None else a if b is None else max(a, b)
-
-
-def _char_bounds(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    """Character offsets of tokens [start, end), trailing whitespace excluded (like Span.end_char)."""
-    last = doc[end - 1]
-    return doc[start].idx, last.idx + len(last.text)
-
-
-def _char_end(doc: Doc, token_end: int) -> int:
-    last = doc[token_end - 1]
-    return last.idx + len(last.text)
 
 
 def role_summary(sentences: Iterable[SentenceRoles]) -> dict[str, float]:

@@ -1,0 +1,124 @@
+"""What the rules add to reading the text: `python -m evaluation.benchmarks.rules_overhead`.
+
+The markers issue asks the rules to cost at most three times a bare tokenise + sentence-split
+pass over the same notes. `make bench` times whole scans (reading archives, writing flags, the
+case timeline, worker processes); this script isolates the analysis itself, stage by stage, in
+one process with warm caches, as a long scan runs:
+
+    bare        pipeline.text.get_nlp() restricted to tokenizer + sentence splitter
+    lemmas      what the lookup lemmatizer adds (the patterns match on lemmas)
+    matching    the phrase matchers and affix look-ups over each note (PatternCompiler.find_hits)
+    roles       sentence roles with scopes (RuleRoleTagger.tag)
+    jargon      the jargon reader (JargonReader.read)
+    markers     the four markers over roles and jargon (pipeline.markers.mark_note)
+
+Each stage is timed as CPU seconds over all notes, the best of `--repeat` runs (a shared host's
+noise only ever adds time), and reported per note and as a multiple of the bare pass.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import Callable
+
+from annotations.schema import read_gold
+from pipeline.schema import Note
+
+
+def _notes(path: str, limit: int | None) -> list[Note]:
+    if path.endswith(".jsonl"):
+        try:
+            notes = [r.note for r in read_gold(path)]
+        except Exception:  # an archive, not a gold file
+            from pipeline.io import read_notes
+
+            notes = read_notes([path])
+    else:
+        from pipeline.io import read_notes
+
+        notes = read_notes([path])
+    return notes[:limit] if limit else notes
+
+
+def _best(run: Callable[[], object], repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.process_time()
+        run()
+        best = min(best, time.process_time() - started)
+    return best
+
+
+def measure(notes: list[Note], model_name: str = "default", repeat: int = 5) -> dict[str, float]:
+    """CPU seconds per stage (best of `repeat`) over `notes`."""
+    from evaluation.benchmarks.bare_pass import default_split_only
+    from models import load
+    from pipeline.markers import mark_note
+    from pipeline.text import get_nlp
+
+    model = load(model_name)
+    if not hasattr(model, "tagger"):
+        raise SystemExit(f"model '{model_name}' is not a rules model; this benchmark times the rules")
+    tagger, reader = model.tagger, model.jargon_reader
+    compiler = tagger.resources.compiler
+    texts = [n.text for n in notes]
+    nlp = get_nlp()
+    bare_pipe, _ = default_split_only()
+    model.analyse(notes[:20])  # compile and warm up outside the timing
+    docs = list(nlp.pipe(texts))
+    hits = [compiler.find_hits(d) for d in docs]
+    roles = [tagger.tag(d, hits=h, text=n.text, note_date=n.written_at.date()) for d, h, n in zip(docs, hits, notes)]
+    jargon = [reader.read(d, h, n.text) for d, h, n in zip(docs, hits, notes)]
+    return {
+        "bare": _best(lambda: list(bare_pipe(texts)), repeat),
+        "text": _best(lambda: list(nlp.pipe(texts)), repeat),
+        "matching": _best(lambda: [compiler.find_hits(d) for d in docs], repeat),
+        "roles": _best(lambda: [tagger.tag(d, hits=h, text=n.text, note_date=n.written_at.date())
+                                for d, h, n in zip(docs, hits, notes)], repeat),
+        "jargon": _best(lambda: [reader.read(d, h, n.text) for d, h, n in zip(docs, hits, notes)], repeat),
+        "markers": _best(lambda: [mark_note(n.text, s, j, model.settings, model.thresholds)
+                                  for n, s, j in zip(notes, roles, jargon)], repeat),
+    }
+
+
+def table(seconds: dict[str, float], notes: int) -> str:
+    bare = seconds["bare"]
+    stages = {
+        "bare tokenise + split": bare,
+        "lemmas": max(0.0, seconds["text"] - bare),
+        "matching": seconds["matching"],
+        "roles": seconds["roles"],
+        "jargon": seconds["jargon"],
+        "markers": seconds["markers"],
+    }
+    rules = seconds["matching"] + seconds["roles"] + seconds["jargon"] + seconds["markers"]
+    lines = ["| stage | µs per note | × bare |", "|---|---:|---:|"]
+    for name, value in stages.items():
+        lines.append(f"| {name} | {value / notes * 1e6:,.0f} | {value / bare:.2f} |")
+    lines.append(f"| **rules (matching + roles + jargon + markers)** | {rules / notes * 1e6:,.0f} | {rules / bare:.2f} |")
+    lines.append(f"| **added to the bare pass (lemmas + rules)** | {(rules + stages['lemmas']) / notes * 1e6:,.0f} | {(rules + stages['lemmas']) / bare:.2f} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evaluation.benchmarks.rules_overhead", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--input", default="annotations/gold/train.jsonl", help="gold JSONL or archive (CSV/JSONL/Parquet)")
+    parser.add_argument("--limit", type=int, default=None, help="use the first N notes")
+    parser.add_argument("--model", default="default", help="a rules model (name or directory)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per stage; the best counts (default 5)")
+    args = parser.parse_args(argv)
+    notes = _notes(args.input, args.limit)
+    if not notes:
+        print(f"no notes in {args.input}", file=sys.stderr)
+        return 2
+    seconds = measure(notes, args.model, args.repeat)
+    words = sum(len(n.text.split()) for n in notes)
+    print(f"{len(notes):,} notes, {words / len(notes):.0f} words per note, from {args.input}; best of {args.repeat} runs, CPU time\n")
+    print(table(seconds, len(notes)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
