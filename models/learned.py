@@ -441,6 +441,12 @@ class LearnedMarkerModel(JournalModel):
     def jargon_reader(self):
         return self.reader.jargon_reader
 
+    def explain_many(self, notes: Sequence[Note]):
+        """The rules' reading of each note (sentences, roles, jargon) that this model's features,
+        evidence and handling records come from; `journaltjek explain` prints it. Its `markers`
+        are the rules' scores with every threshold at 0, not this model's decisions."""
+        return self.reader.explain_many(notes)
+
     def read(self, notes: Sequence[Note], progress: bool = False) -> list[NoteReading]:
         return read_notes(notes, self.reader, progress=progress)
 
@@ -509,13 +515,27 @@ class LearnedMarkerModel(JournalModel):
                 if not types and marker == UNHANDLED_CONCERN:
                     types = self._note_concern_types(reading)
             flag = bool(flags[j]) and bool(evidence)
-            if marker == UNHANDLED_CONCERN:
-                types = list(types or []) if flag else []
+            if not flag:
+                evidence = []
+            if marker == UNHANDLED_CONCERN and not flag:
+                # not flagged: the note's concern types and, when the note handles its concern
+                # itself, where it does so, as the rules (and the case timeline) report them
+                types, evidence = self._unflagged_concern(reading)
+            elif marker == UNHANDLED_CONCERN:
+                types = list(types or [])
             else:
                 types = None
-            results[marker] = MarkerResult(flag=flag, score=float(scores[j]), evidence=evidence if flag else [], concern_types=types)
+            results[marker] = MarkerResult(flag=flag, score=float(scores[j]), evidence=evidence, concern_types=types)
         flags_out = NoteFlags(note_id=note.note_id, case_id=note.case_id, model=self.label, markers=results)
         return NoteAnalysis(flags=flags_out, written_at=note.written_at, handling=handling_records(reading))
+
+    def _unflagged_concern(self, reading: NoteReading) -> tuple[list[str], list[Evidence]]:
+        rules = reading.extra.get("rule_markers")
+        if rules is None:
+            return [], []
+        result = rules.results[UNHANDLED_CONCERN]
+        handled_here = list(result.evidence) if not result.flag else []
+        return list(result.concern_types or []), handled_here
 
     def _note_concern_types(self, reading: NoteReading) -> list[str]:
         """Concern types for a flag whose evidence sentences carry no concern hit: none (the
