@@ -191,17 +191,24 @@ class RulesModel(JournalModel):
             raise ModelConfigError(f"{config_path}: {exc}") from None
 
 
-DEFAULT_SETTINGS_FILE = Path(__file__).resolve().parent / "default" / "config.yaml"
+# The shipped rules model directories, in the order their settings are taken for RulesModel()
+# (the named rules model first: `default` may be a learned model that reads notes with rules).
+SETTINGS_DIRS = ("rules", "default")
 
 
 def _default_settings() -> dict[str, dict[str, Any]]:
-    """The marker settings a RulesModel gets when none are given: the shipped default's
-    (models/default/config.yaml), which every rules model directory is written from."""
-    with open(DEFAULT_SETTINGS_FILE, encoding="utf-8") as fh:
-        config = yaml.safe_load(fh) or {}
-    if not isinstance(config.get("markers"), dict):
-        raise ModelConfigError(f"{DEFAULT_SETTINGS_FILE}: no `markers:` block to take rule settings from")
-    return config["markers"]
+    """The marker settings a RulesModel gets when none are given: those of the shipped rules
+    model (models/rules/, or models/default/ while that is the rules model)."""
+    package = Path(__file__).resolve().parent
+    for name in SETTINGS_DIRS:
+        path = package / name / "config.yaml"
+        if not path.is_file():
+            continue
+        with open(path, encoding="utf-8") as fh:
+            config = yaml.safe_load(fh) or {}
+        if config.get("backend") == "rules" and isinstance(config.get("markers"), dict):
+            return config["markers"]
+    raise ModelConfigError(f"no shipped rules model ({', '.join(f'models/{n}' for n in SETTINGS_DIRS)}) with a `markers:` block")
 
 
 def _check_settings(settings: Any, thresholds: dict[str, float], where: str) -> None:

@@ -67,16 +67,6 @@ class Affix:
     kind: str  # "prefix" | "suffix" | "contains"
     stem: str
 
-    def matches(self, word: str) -> bool:
-        if self.kind == "prefix":
-            return word.startswith(self.stem)
-        if self.kind == "contains":
-            return self.stem in word
-        for ending in INFLECTION_ENDINGS:
-            if word.endswith(self.stem + ending):
-                return True
-        return False
-
 
 def parse_affix(text: str) -> Affix | None:
     """`pre*`, `*suf`, `*mid*` -> Affix; plain words -> None."""
@@ -541,9 +531,6 @@ class PatternCompiler:
                 last_end = spans[-1][1]
                 yield sent, PatternMatch(pattern, tuple(spans))
 
-    def any_match(self, patterns: Iterable[Pattern], hits: Hits, doc: Doc, start: int, end: int) -> Iterator[PatternMatch]:
-        for pattern in patterns:
-            yield from self.match(pattern, hits, doc, start, end)
 
 
 def _clean(phrase: object) -> str:

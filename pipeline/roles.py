@@ -31,16 +31,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Protocol, Sequence
+from typing import Any, Protocol
 
 import yaml
 from spacy.attrs import SENT_START
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.strings import get_string_id
+from spacy.tokens import Doc
 
 from pipeline.child_names import child_name_tokens
-from spacy.strings import get_string_id
-
 from pipeline.role_patterns import HitMap, Pattern, PatternCompiler, PatternError, PatternMatch, TokenTable
 from pipeline.schema import CONCERN_TYPES
 
@@ -824,16 +823,3 @@ def _min_none(a: int | None, b: int | None) -> int | None:
 
 def _max_none(a: int | None, b: int | None) -> int | None:
     return b if a is None else a if b is None else max(a, b)
-
-
-def role_summary(sentences: Iterable[SentenceRoles]) -> dict[str, float]:
-    """The highest score each role reaches in a note (for features and quick reads)."""
-    out: dict[str, float] = {}
-    for sent in sentences:
-        for role, hit in sent.roles.items():
-            out[role] = max(out.get(role, 0.0), hit.score)
-    return out
-
-
-def sentences_with(sentences: Sequence[SentenceRoles], role: str, min_score: float = 0.0) -> list[SentenceRoles]:
-    return [s for s in sentences if s.has(role, min_score)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 import yaml
@@ -16,23 +15,25 @@ NOTE = Note("n1", "c1", datetime(2024, 4, 2, 8, 30),
             "Der træffes afgørelse om aflastning iht. § 52, stk. 3, nr. 5. Mor var beruset ved mødet.")
 
 
-def test_the_default_model_is_the_rule_model_with_its_config():
-    model = load("default")
-    assert isinstance(model, RulesModel) and model.backend == "rules"
-    assert model.label == "default@0.1.0"
+def test_a_rules_model_takes_the_shipped_rule_settings_by_default():
+    model = RulesModel()
+    assert model.backend == "rules"
     assert set(model.thresholds) == set(MARKERS)
+    assert set(model.settings) == set(MARKERS)
     assert model.case_window.total_seconds() == 24 * 3600
 
 
-def test_the_shipped_model_directory_is_small():
-    directory = Path(__file__).resolve().parents[2] / "models" / "default"
-    size = sum(p.stat().st_size for p in directory.rglob("*") if p.is_file())
-    assert (directory / "MODEL_CARD.md").is_file()
-    assert size < 25 * 1024 * 1024
+def test_a_named_rules_model_loads_as_the_rule_model():
+    from models.registry import available_models
+
+    named = [name for name, path in available_models().items()
+             if yaml.safe_load((path / "config.yaml").read_text(encoding="utf-8")).get("backend") == "rules"]
+    assert named, "no rules model ships with the package"
+    assert isinstance(load(named[0]), RulesModel)
 
 
 def test_a_saved_model_is_complete_and_gives_the_same_flags(tmp_path):
-    model = load("default")
+    model = RulesModel()
     model.to_disk(tmp_path / "copy")
     assert (tmp_path / "copy" / "resources" / "roles" / "concern.yaml").is_file()
     assert (tmp_path / "copy" / "resources" / "jargon_lexicon.yaml").is_file()
@@ -42,7 +43,7 @@ def test_a_saved_model_is_complete_and_gives_the_same_flags(tmp_path):
 
 
 def test_a_config_missing_a_marker_setting_is_refused_by_name(tmp_path):
-    load("default").to_disk(tmp_path / "broken")
+    RulesModel().to_disk(tmp_path / "broken")
     path = tmp_path / "broken" / "config.yaml"
     config = yaml.safe_load(path.read_text(encoding="utf-8"))
     del config["markers"]["authority_jargon"]["min_items"]
@@ -57,7 +58,7 @@ def test_a_threshold_outside_the_unit_interval_is_refused():
 
 
 def test_a_config_pointing_at_missing_resources_is_refused(tmp_path):
-    load("default").to_disk(tmp_path / "m")
+    RulesModel().to_disk(tmp_path / "m")
     path = tmp_path / "m" / "config.yaml"
     config = yaml.safe_load(path.read_text(encoding="utf-8"))
     config["resources"]["roles"] = "nowhere"
@@ -67,6 +68,6 @@ def test_a_config_pointing_at_missing_resources_is_refused(tmp_path):
 
 
 def test_predict_proba_gives_one_score_per_marker():
-    scores = load("default").predict_proba([NOTE, NOTE])
+    scores = RulesModel().predict_proba([NOTE, NOTE])
     assert scores.shape == (2, len(MARKERS))
     assert ((scores >= 0) & (scores <= 1)).all()

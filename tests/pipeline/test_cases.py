@@ -18,9 +18,9 @@ PLAIN = "Mor ringer og flytter mødet til torsdag."
 
 @pytest.fixture(scope="module")
 def model():
-    from models import load
+    from models.rules_model import RulesModel
 
-    return load("default")
+    return RulesModel()
 
 
 def note(note_id: str, text: str, hours: float = 0.0, case: str = "K1") -> Note:

@@ -18,6 +18,16 @@ NOTES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def rules_dir(tmp_path_factory):
+    """A rules model directory: explain shows the rules' roles whatever the default model is."""
+    from models.rules_model import RulesModel
+
+    path = tmp_path_factory.mktemp("rules")
+    RulesModel().to_disk(path)
+    return str(path)
+
+
 @pytest.fixture
 def archive(tmp_path):
     path = tmp_path / "notes.jsonl"
@@ -25,8 +35,8 @@ def archive(tmp_path):
     return path
 
 
-def test_explain_prints_sentences_roles_and_each_markers_decision(archive, capsys):
-    assert main(["explain", "A-1", "--input", str(archive)]) == 0
+def test_explain_prints_sentences_roles_and_each_markers_decision(archive, rules_dir, capsys):
+    assert main(["explain", "A-1", "--input", str(archive), "--model", rules_dir]) == 0
     out = capsys.readouterr().out
     assert "Notat A-1  sag S-1" in out and "Sagen har 2 notater" in out
     assert "[2] Pigen har et blåt mærke på armen" in out
@@ -36,14 +46,14 @@ def test_explain_prints_sentences_roles_and_each_markers_decision(archive, capsy
         assert name in out
 
 
-def test_explain_shows_the_24_hour_rule_pointing_at_the_handling_note(archive, capsys):
-    main(["explain", "A-1", "--input", str(archive)])
+def test_explain_shows_the_24_hour_rule_pointing_at_the_handling_note(archive, rules_dir, capsys):
+    main(["explain", "A-1", "--input", str(archive), "--model", rules_dir])
     out = capsys.readouterr().out
     assert "ryddet af 24-timers-reglen" in out
     assert "Behandlet som underretning i notat A-2, 4 timer senere" in out
 
 
-def test_explaining_a_note_that_is_not_there_cannot_run(archive, capsys):
-    assert main(["explain", "NOPE-9", "--input", str(archive)]) == 2
+def test_explaining_a_note_that_is_not_there_cannot_run(archive, rules_dir, capsys):
+    assert main(["explain", "NOPE-9", "--input", str(archive), "--model", rules_dir]) == 2
     err = capsys.readouterr().err
     assert "NOPE-9" in err and "Pigen" not in err

@@ -44,9 +44,9 @@ WORKED_EXAMPLES = [
 
 @pytest.fixture(scope="module")
 def model():
-    from models import load
+    from models.rules_model import RulesModel
 
-    return load("default")
+    return RulesModel()
 
 
 @pytest.mark.parametrize("number, text, labels, concern_types",

@@ -17,9 +17,9 @@ def nlp():
 
 @pytest.fixture(scope="module")
 def reader():
-    from models import load
+    from models.rules_model import RulesModel
 
-    return load("default").jargon_reader
+    return RulesModel().jargon_reader
 
 
 def read(reader, nlp, text):

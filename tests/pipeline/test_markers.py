@@ -14,9 +14,9 @@ from pipeline.schema import (
 
 @pytest.fixture(scope="module")
 def model():
-    from models import load
+    from models.rules_model import RulesModel
 
-    return load("default")
+    return RulesModel()
 
 
 def flags(model, text: str, when: datetime = datetime(2024, 5, 6, 10, 0)) -> NoteFlags:

@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.role_patterns import PatternCompiler, PatternError
 from pipeline.roles import (
-    ADMIN, ASSESSMENT, CHILD_CONTACT, CONCERN, HANDLING, HISTORY, HYPOTHETICAL, INFO, NEGATED,
+    ADMIN, ASSESSMENT, CHILD_CONTACT, HANDLING, HISTORY, HYPOTHETICAL, INFO, NEGATED,
     OMISSION_REASON, PLACEHOLDER, REASON, ROLES, STEP, RuleRoleTagger,
 )
 from pipeline.text import get_nlp
@@ -19,9 +19,9 @@ def nlp():
 
 @pytest.fixture(scope="module")
 def tagger():
-    from models import load
+    from models.rules_model import RulesModel
 
-    return load("default").tagger
+    return RulesModel().tagger
 
 
 def tag(tagger, nlp, text, year=2024):
