@@ -1,7 +1,7 @@
 """The four quality markers, each a few lines of logic over sentence roles (GUIDELINES.md).
 
 Every function takes the note's sentence roles (pipeline/roles.py) and its marker settings
-from the model config (models/default/config.yaml: no threshold or weight lives here) and
+from the model's config.yaml (`markers:`; no threshold or weight lives here) and
 returns a `MarkerResult`: flag, score in [0, 1], and the evidence a reviewer reads, each with
 a Danish reason. A flag always carries evidence (NoteFlags refuses one without).
 
@@ -17,7 +17,7 @@ from typing import Any, Mapping, Sequence
 from pipeline.jargon import DenseSentence, JargonReport
 from pipeline.roles import (
     ADMIN, ASSESSMENT, CHILD_CONTACT, CONCERN, HANDLING, INFO, NEGATED, OMISSION_REASON,
-    PLACEHOLDER, REASON, STEP, WORRY, SentenceRoles,
+    PLACEHOLDER, PLACEHOLDER_SECTION_RULE, REASON, STEP, WORRY, SentenceRoles,
 )
 from pipeline.schema import (
     AUTHORITY_JARGON, CONCERN_TYPE_NAMES_DA, CONCERN_TYPES, MISSING_ASSESSMENT,
@@ -61,7 +61,7 @@ def missing_assessment(text: str, sentences: Sequence[SentenceRoles], cfg: Mappi
     role_min = cfg["role_min_score"]
     substantive = [s for s in sentences if _substantive(s, cfg)]
     admin_only = not substantive and any(s.has(ADMIN, role_min) for s in sentences)
-    placeholders = [s for s in sentences if s.roles.get(PLACEHOLDER) and s.roles[PLACEHOLDER].rule == "placeholder.assessment_section"]
+    placeholders = [s for s in sentences if s.roles.get(PLACEHOLDER) and s.roles[PLACEHOLDER].rule == PLACEHOLDER_SECTION_RULE]
     parked = [s for s in sentences if s.has(PLACEHOLDER, role_min) and s not in placeholders]
     assessments = [s for s in sentences if s.has(ASSESSMENT, cfg["assessment_min_score"]) or _decision(s, cfg)]
     reasoned = [s for s in assessments if _has_reason(s, sentences, cfg)]

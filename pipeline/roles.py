@@ -66,6 +66,7 @@ SCOPE_ROLES: tuple[str, ...] = (NEGATED, HYPOTHETICAL, HISTORY)
 
 RESOURCES_DIR = Path(__file__).resolve().parent / "resources" / "roles"
 CHILD_LIST, PARENT_LIST = "child", "parent"  # the word lists (lists.yaml) that name the people
+PLACEHOLDER_SECTION_RULE = "placeholder.assessment_section"  # the rule id of an empty assessment section
 YEAR_RE = re.compile(r"(?<![\d/.-])(?:19[5-9]\d|20\d\d)(?![\d/-])")
 
 
@@ -594,7 +595,7 @@ class RuleRoleTagger:
         if section in res.assessment_headings:
             if sent.section_empty:
                 if sent.heading is not None:
-                    keep(PLACEHOLDER, RoleHit(0.9, (cues.text[sent.start_char:sent.end_char].strip(),), None, "placeholder.assessment_section",
+                    keep(PLACEHOLDER, RoleHit(0.9, (cues.text[sent.start_char:sent.end_char].strip(),), None, PLACEHOLDER_SECTION_RULE,
                                               sent.start_char, sent.end_char))
             elif sent.end > sent.heading_end and any(ch.isalnum() for ch in cues.text[cues.table.starts[sent.heading_end]:sent.end_char]):
                 keep(ASSESSMENT, RoleHit(res.section_score, (section,), None, "assessment.section",
