@@ -50,7 +50,8 @@ ENUMERATION_RE = re.compile(r"^(\d{1,2}[.)]|[a-h]\))$")
 ORDINAL_RE = re.compile(r"^\d+\.$")
 HEADING_MAX_WORDS = 4
 LONG_WORD_LETTERS = 6
-MAX_DOC_CHARS = 25_000_000  # LIX: a long word has more than six letters
+MAX_DOC_CHARS = 25_000_000
+LEMMA_CACHE_SIZE = 500_000  # word forms; bounded so a scan's memory stays flat  # LIX: a long word has more than six letters
 
 if not Span.has_extension("heading"):
     Span.set_extension("heading", getter=lambda span: heading_of(span))
@@ -181,9 +182,22 @@ class JournalLemmatizer(Lemmatizer):
     """
 
     def lookup_lemmatize(self, token: Token) -> list[str]:
-        table = self.lookups.get_table("lemma_lookup")
-        lemma = table.get(token.text) or table.get(token.lower_) or token.lower_
-        return [lemma.lower()]
+        cached = self._lemma_cache.get(token.orth)
+        if cached is None:
+            table = self.lookups.get_table("lemma_lookup")
+            cached = [(table.get(token.text) or table.get(token.lower_) or token.lower_).lower()]
+            if len(self._lemma_cache) < LEMMA_CACHE_SIZE:
+                self._lemma_cache[token.orth] = cached
+        return cached
+
+    @property
+    def _lemma_cache(self) -> dict[int, list[str]]:
+        """Lemmas by word form: the table lookups are the lemmatizer's whole cost, and journal
+        notes repeat a small vocabulary."""
+        cache = self.__dict__.get("_cache_by_orth")
+        if cache is None:
+            cache = self.__dict__["_cache_by_orth"] = {}
+        return cache
 
 
 def _load_lemma_lookups():
