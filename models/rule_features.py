@@ -25,11 +25,10 @@ import numpy as np
 
 from models.learned import NoteReading
 from pipeline.jargon import JargonReport
-from pipeline.roles import ASSESSMENT, CONCERN, HANDLING, PLACEHOLDER, REASON, ROLES
+from pipeline.roles import ASSESSMENT, CONCERN, HANDLING, PLACEHOLDER, PLACEHOLDER_SECTION_RULE, REASON, ROLES
 from pipeline.schema import CONCERN_TYPES
 
 ROLE_MIN = 0.5
-ASSESSMENT_SECTION_RULE = "placeholder.assessment_section"
 
 FEATURE_NAMES: tuple[str, ...] = (
     tuple(f"max:{r}" for r in ROLES)
@@ -73,7 +72,7 @@ def rule_features(reading: NoteReading) -> np.ndarray:
         s.has(ASSESSMENT, ROLE_MIN) and any(o.has(REASON, ROLE_MIN) and abs(o.index - s.index) <= 1 for o in sentences)
         for s in sentences
     )
-    empty_section = any(s.roles.get(PLACEHOLDER) is not None and s.roles[PLACEHOLDER].rule == ASSESSMENT_SECTION_RULE for s in sentences)
+    empty_section = any(s.roles.get(PLACEHOLDER) is not None and s.roles[PLACEHOLDER].rule == PLACEHOLDER_SECTION_RULE for s in sentences)
     out += [float(worry and not handled), float(worry and handled), float(reasoned), float(empty_section), math.log1p(n) / 4]
     out += _jargon_features(reading)
     return np.asarray(out, dtype=np.float64)

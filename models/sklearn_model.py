@@ -94,6 +94,7 @@ class SklearnMarkerModel(LearnedMarkerModel):
         if self.cv_folds < 2:
             raise LearnedModelError(f"cv_folds must be at least 2, got {self.cv_folds}")
         # learned state
+        self.rule_feature_names_: list[str] = list(FEATURE_NAMES) if self.role_features else []
         self.word_vectorizer_: TfidfVectorizer | None = None
         self.char_vectorizer_: TfidfVectorizer | None = None
         self.coef_: np.ndarray | None = None  # (4, n_features)
@@ -121,20 +122,30 @@ class SklearnMarkerModel(LearnedMarkerModel):
         texts = [r.text for r in readings]
         blocks = [self.word_vectorizer_.transform(texts), self.char_vectorizer_.transform(texts)]
         if self.role_features:
-            blocks.append(sp.csr_matrix(rule_feature_matrix(readings) * self.role_weight))
+            blocks.append(sp.csr_matrix(rule_feature_matrix(readings)[:, self._rule_columns()] * self.role_weight))
         return sp.hstack(blocks, format="csr")
+
+    def _rule_columns(self) -> list[int]:
+        """Where the model's own rule features sit in what this version computes: a model trained
+        before the rules gained a role keeps working; one that needs a feature that is gone cannot."""
+        index = {name: i for i, name in enumerate(FEATURE_NAMES)}
+        missing = [n for n in self.rule_feature_names_ if n not in index]
+        if missing:
+            raise LearnedModelError(f"the model uses rule features this version no longer computes ({missing}); retrain it")
+        return [index[n] for n in self.rule_feature_names_]
 
     def feature_names(self) -> list[str]:
         names = [f"word:{t}" for t in self.word_vectorizer_.get_feature_names_out()]
         names += [f"char:{t}" for t in self.char_vectorizer_.get_feature_names_out()]
         if self.role_features:
-            names += [f"rule:{n}" for n in FEATURE_NAMES]
+            names += [f"rule:{n}" for n in self.rule_feature_names_]
         return names
 
     # -- fit and score ------------------------------------------------------------------------
 
     def _fit_readings(self, readings: list[NoteReading], Y: np.ndarray, dev_readings, dev_Y) -> None:
         texts = [r.text for r in readings]
+        self.rule_feature_names_ = list(FEATURE_NAMES) if self.role_features else []
         min_df = self.min_df if len(texts) >= 4 * self.min_df else 1
         self.word_vectorizer_ = _word_vectorizer(self.word_ngrams, min_df, self.max_word_features).fit(texts)
         self.char_vectorizer_ = _char_vectorizer(self.char_ngrams, min_df, self.max_char_features).fit(texts)
@@ -182,7 +193,7 @@ class SklearnMarkerModel(LearnedMarkerModel):
             "word": {t: int(i) for t, i in self.word_vectorizer_.vocabulary_.items()},
             "char": {t: int(i) for t, i in self.char_vectorizer_.vocabulary_.items()},
             "min_df_used": [int(self.word_vectorizer_.min_df), int(self.char_vectorizer_.min_df)],
-            "rule_features": list(FEATURE_NAMES) if self.role_features else [],
+            "rule_features": list(self.rule_feature_names_),
         }
         with open(directory / VOCABULARY_FILE, "w", encoding="utf-8") as fh:
             json.dump(vocab, fh, ensure_ascii=False, sort_keys=True)
@@ -199,10 +210,12 @@ class SklearnMarkerModel(LearnedMarkerModel):
                 raise LearnedModelError(f"{directory}: sklearn model lacks {path.name}")
         with open(vocab_path, encoding="utf-8") as fh:
             vocab = json.load(fh)
-        if self.role_features and vocab.get("rule_features") != list(FEATURE_NAMES):
-            raise LearnedModelError(
-                f"{vocab_path}: the model was trained with other rule features than this version computes; retrain it"
-            )
+        self.rule_feature_names_ = list(vocab.get("rule_features") or []) if self.role_features else []
+        if self.role_features:
+            try:
+                self._rule_columns()
+            except LearnedModelError as exc:
+                raise LearnedModelError(f"{vocab_path}: {exc}") from None
         with np.load(weights_path) as weights:
             arrays = {k: weights[k] for k in weights.files}
         word_min_df, char_min_df = vocab.get("min_df_used", [self.min_df, self.min_df])
@@ -214,6 +227,6 @@ class SklearnMarkerModel(LearnedMarkerModel):
         self.char_vectorizer_.idf_ = arrays["idf_char"]
         self.coef_ = arrays["coef"].astype(np.float64)
         self.intercept_, self.platt_a_, self.platt_b_ = arrays["intercept"], arrays["platt_a"], arrays["platt_b"]
-        expected = len(vocab["word"]) + len(vocab["char"]) + (len(FEATURE_NAMES) if self.role_features else 0)
+        expected = len(vocab["word"]) + len(vocab["char"]) + len(self.rule_feature_names_)
         if self.coef_.shape != (len(MARKERS), expected):
             raise LearnedModelError(f"{weights_path}: coefficients have shape {self.coef_.shape}, expected ({len(MARKERS)}, {expected})")

@@ -175,3 +175,25 @@ def test_bad_parameters_are_refused_when_the_model_is_built():
 def test_an_untrained_model_says_so():
     with pytest.raises(LearnedModelError, match="not trained"):
         SklearnMarkerModel().predict_proba(_split("dev", 2)[0])
+
+
+def test_a_model_keeps_working_when_the_rules_gain_a_feature_and_refuses_one_it_lost(trained, tmp_path):
+    import shutil
+
+    model, directory, (dev_notes, _) = trained
+    copy = tmp_path / "copy"
+    shutil.copytree(directory, copy)
+    vocabulary = json.loads((copy / "vocabulary.json").read_text(encoding="utf-8"))
+    vocabulary["rule_features"] = vocabulary["rule_features"][:-1]  # as if trained before the last feature existed
+    with np.load(copy / "weights.npz") as weights:
+        arrays = {k: weights[k] for k in weights.files}
+    arrays["coef"] = arrays["coef"][:, :-1]
+    np.savez_compressed(copy / "weights.npz", **arrays)
+    (copy / "vocabulary.json").write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
+    older = SklearnMarkerModel.from_disk(copy)
+    assert older.predict_proba(dev_notes[:5]).shape == (5, len(MARKERS))
+
+    vocabulary["rule_features"][0] = "max:NO_SUCH_ROLE"
+    (copy / "vocabulary.json").write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(LearnedModelError, match="no longer computes.*NO_SUCH_ROLE"):
+        SklearnMarkerModel.from_disk(copy)
