@@ -20,7 +20,7 @@ _TOP_LEVEL_THRESHOLDS = re.compile(r"^thresholds\s*:")
 
 
 def _threshold_block(thresholds: Mapping[str, float]) -> str:
-    return yaml.safe_dump({"thresholds": {m: round(float(v), 6) for m, v in thresholds.items()}}, sort_keys=False)
+    return yaml.safe_dump({"thresholds": {m: float(v) for m, v in thresholds.items()}}, sort_keys=False)
 
 
 def _replace_block(text: str, block: str) -> str:
@@ -52,7 +52,7 @@ def write_thresholds(model_dir: str | Path, thresholds: Mapping[str, float]) -> 
     if not isinstance(existing, dict):
         raise ValueError(f"{path}: 'thresholds' is not a mapping")
     merged = {**existing, **{m: float(v) for m, v in thresholds.items()}}
-    expected = {**config, "thresholds": {m: round(float(v), 6) for m, v in merged.items()}}
+    expected = {**config, "thresholds": {m: float(v) for m, v in merged.items()}}
     new_text = _replace_block(text, _threshold_block(merged))
     if yaml.safe_load(new_text) != expected:
         # an unusual layout (flow style, anchors): fall back to rewriting the whole mapping
