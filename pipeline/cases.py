@@ -39,7 +39,7 @@ class HandlingIndex:
         if not handling:
             return
         first = handling[0]
-        compact = Evidence(first.start, first.end, first.text[:120], first.reason, note_id=note_id)
+        compact = Evidence(first.start, first.end, first.text, first.reason, note_id=note_id)
         self._by_case[case_id].append((written_at, note_id, compact))
         self._sorted.discard(case_id)
 

@@ -24,7 +24,8 @@ from pipeline.schema import (
     MISSING_CHILD_CONVERSATION, UNHANDLED_CONCERN, Evidence, MarkerResult,
 )
 
-MAX_EVIDENCE = 6  # sentences quoted per marker; jargon lists every term
+MAX_EVIDENCE = 6
+HANDLING_SPAN_CHARS = 120  # longest handling quote the case timeline carries  # sentences quoted per marker; jargon lists every term
 
 JARGON_REASONS_DA: dict[str, str] = {
     "paragraph_reference": "Paragrafhenvisning uden forklaring",
@@ -50,7 +51,7 @@ def mark_note(text: str, sentences: Sequence[SentenceRoles], jargon: JargonRepor
         AUTHORITY_JARGON: authority_jargon(text, jargon, settings[AUTHORITY_JARGON], thresholds[AUTHORITY_JARGON]),
         UNHANDLED_CONCERN: unhandled_concern(text, sentences, settings[UNHANDLED_CONCERN], thresholds[UNHANDLED_CONCERN]),
     }
-    return NoteMarkers(results, handling_evidence(sentences, settings[UNHANDLED_CONCERN]))
+    return NoteMarkers(results, handling_evidence(text, sentences, settings[UNHANDLED_CONCERN]))
 
 
 # --- M1 missing_assessment --------------------------------------------------------------------
@@ -249,14 +250,16 @@ def _restates(s: SentenceRoles, cfg: Mapping[str, Any]) -> bool:
     return s.has(ASSESSMENT, cfg["restating_assessment_min_score"])
 
 
-def handling_evidence(sentences: Sequence[SentenceRoles], cfg: Mapping[str, Any]) -> list[Evidence]:
-    """The note's handling records for the case timeline: the matched words only, no sentence text."""
+def handling_evidence(text: str, sentences: Sequence[SentenceRoles], cfg: Mapping[str, Any]) -> list[Evidence]:
+    """The note's handling records for the case timeline: the matched span only (at most
+    HANDLING_SPAN_CHARS), never the whole sentence, so the index a scan keeps stays small."""
     out = []
     for s in sentences:
         hit = s.roles.get(HANDLING)
         if hit is None or hit.score < cfg["handling_min_score"] or hit.start is None:
             continue
-        out.append(Evidence(hit.start, hit.end, " ".join(hit.matched)[:120], "Behandlet som underretning"))
+        end = min(hit.end, hit.start + HANDLING_SPAN_CHARS)
+        out.append(Evidence(hit.start, end, text[hit.start:end], "Behandlet som underretning"))
     return out
 
 
