@@ -4,32 +4,25 @@ split and reloads to the same predictions; never flags without evidence."""
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
 
-from annotations.schema import read_gold
 from models.hybrid_model import HybridModel, rule_scores
 from models.learned import LearnedModelError
 from models.registry import load
 from models.rules_model import RulesModel
 from pipeline.schema import AUTHORITY_JARGON, MARKERS, MISSING_ASSESSMENT, UNHANDLED_CONCERN, Note
+from gold_splits import gold_split
 
-GOLD = Path(__file__).resolve().parents[2] / "annotations" / "gold"
 RULE_REASON_PREFIX = "Modellen vurderer"
-
-
-def _split(name: str, limit: int | None = None):
-    records = read_gold(GOLD / f"{name}.jsonl")[:limit]
-    return [r.note for r in records], [r.labels for r in records]
 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
-    notes, labels = _split("train")
-    dev = _split("dev")
+    notes, labels = gold_split("train")
+    dev = gold_split("dev")
     model = HybridModel(name="hybrid-test", seed=2).fit(notes, labels, dev=dev)
     directory = tmp_path_factory.mktemp("hybrid-model")
     model.to_disk(directory)
@@ -126,7 +119,7 @@ def test_a_concern_handled_in_the_note_is_not_quoted_as_worry(trained):
 
 
 def test_the_hybrid_needs_notes_from_two_cases_and_sensible_parameters():
-    notes, labels = _split("train", 3)
+    notes, labels = gold_split("train", 3)
     one_case = [n for n in notes if n.case_id == notes[0].case_id]
     with pytest.raises(LearnedModelError, match="two cases"):
         HybridModel().fit(one_case, labels[: len(one_case)])

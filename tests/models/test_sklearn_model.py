@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,25 +13,19 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from annotations.schema import read_gold
 from models.learned import LearnedModelError, marker_targets
 from models.registry import load
 from models.sklearn_model import SklearnMarkerModel
 from pipeline.schema import MARKERS, UNHANDLED_CONCERN, Note
+from gold_splits import gold_split
 
-GOLD = Path(__file__).resolve().parents[2] / "annotations" / "gold"
-
-
-def _split(name: str, limit: int | None = None):
-    records = read_gold(GOLD / f"{name}.jsonl")[:limit]
-    return [r.note for r in records], [r.labels for r in records]
 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     """The sklearn model trained on the full train split, thresholds on dev, saved and reloaded."""
-    notes, labels = _split("train")
-    dev = _split("dev")
+    notes, labels = gold_split("train")
+    dev = gold_split("dev")
     model = SklearnMarkerModel(name="sklearn-test", seed=5).fit(notes, labels, dev=dev)
     directory = tmp_path_factory.mktemp("sklearn-model")
     model.to_disk(directory)
@@ -109,7 +102,7 @@ def test_handling_records_for_the_case_timeline_come_from_the_rules(trained):
 
 def test_scores_are_platt_calibrated_probabilities_as_scikit_learn_computes_them(trained):
     model, _, _ = trained
-    notes, labels = _split("train")
+    notes, labels = gold_split("train")
     readings = model.read(notes)
     X = model._features(readings)
     Y = marker_targets(labels, readings)
@@ -118,7 +111,7 @@ def test_scores_are_platt_calibrated_probabilities_as_scikit_learn_computes_them
         LogisticRegression(C=model.C, class_weight="balanced", max_iter=5000, solver="liblinear", dual=True, random_state=5),
         method="sigmoid", cv=StratifiedKFold(5, shuffle=True, random_state=5), ensemble=False,
     ).fit(X, Y[:, j])
-    dev_readings = model.read(_split("dev", 40)[0])
+    dev_readings = model.read(gold_split("dev", 40)[0])
     ours = model._score_readings(dev_readings)[:, j]
     np.testing.assert_allclose(ours, reference.predict_proba(model._features(dev_readings))[:, 1], rtol=1e-9)
     assert ((ours > 0) & (ours < 1)).all()
@@ -135,8 +128,8 @@ def test_character_ngrams_keep_a_misspelt_note_close_to_the_original(trained):
 
 
 def test_the_same_seed_trains_the_same_model_and_another_seed_another_calibration():
-    notes, labels = _split("train", 120)
-    dev = _split("dev", 60)
+    notes, labels = gold_split("train", 120)
+    dev = gold_split("dev", 60)
     first = SklearnMarkerModel(seed=11).fit(notes, labels, dev=dev)
     second = SklearnMarkerModel(seed=11).fit(notes, labels, dev=dev)
     third = SklearnMarkerModel(seed=12).fit(notes, labels, dev=dev)
@@ -147,7 +140,7 @@ def test_the_same_seed_trains_the_same_model_and_another_seed_another_calibratio
 
 
 def test_rule_features_can_be_switched_off_and_the_model_still_loads(tmp_path):
-    notes, labels = _split("train", 80)
+    notes, labels = gold_split("train", 80)
     model = SklearnMarkerModel(role_features=False, max_char_features=2000).fit(notes, labels)
     assert model.thresholds == {m: 0.5 for m in MARKERS}  # no dev: the neutral threshold
     model.to_disk(tmp_path)
@@ -174,7 +167,7 @@ def test_bad_parameters_are_refused_when_the_model_is_built():
 
 def test_an_untrained_model_says_so():
     with pytest.raises(LearnedModelError, match="not trained"):
-        SklearnMarkerModel().predict_proba(_split("dev", 2)[0])
+        SklearnMarkerModel().predict_proba(gold_split("dev", 2)[0])
 
 
 def test_a_model_keeps_working_when_the_rules_gain_a_feature_and_refuses_one_it_lost(trained, tmp_path):

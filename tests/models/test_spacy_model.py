@@ -2,31 +2,24 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
 
-from annotations.schema import read_gold
 from models.early_stopping import mean_average_precision
 from models.learned import LearnedModelError, marker_targets
 from models.spacy_model import SpacyTextcatModel
 from pipeline.schema import MARKERS
+from gold_splits import gold_split
 
-GOLD = Path(__file__).resolve().parents[2] / "annotations" / "gold"
-
-
-def _split(name: str, limit: int | None = None):
-    records = read_gold(GOLD / f"{name}.jsonl")[:limit]
-    return [r.note for r in records], [r.labels for r in records]
 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     """A bag-of-bigrams textcat trained on the full train split, early-stopped on dev, saved."""
-    notes, labels = _split("train")
-    dev = _split("dev")
+    notes, labels = gold_split("train")
+    dev = gold_split("dev")
     model = SpacyTextcatModel(name="spacy-test", max_epochs=6, eval_frequency=10, seed=3).fit(notes, labels, dev=dev)
     directory = tmp_path_factory.mktemp("spacy-model")
     model.to_disk(directory)
@@ -90,7 +83,7 @@ def test_the_trained_model_ranks_dev_notes_far_better_than_chance(trained):
 
 @pytest.mark.slow
 def test_the_same_seed_trains_the_same_model():
-    notes, labels = _split("train", 60)
+    notes, labels = gold_split("train", 60)
     first = SpacyTextcatModel(max_epochs=2, seed=11).fit(notes, labels)
     second = SpacyTextcatModel(max_epochs=2, seed=11).fit(notes, labels)
     np.testing.assert_array_equal(first.predict_proba(notes[:20]), second.predict_proba(notes[:20]))
@@ -115,7 +108,7 @@ def test_an_override_that_does_not_fit_the_config_is_refused():
 
 
 def test_an_untrained_model_refuses_to_score():
-    notes, _ = _split("dev", 2)
+    notes, _ = gold_split("dev", 2)
     with pytest.raises(LearnedModelError, match="not trained"):
         SpacyTextcatModel().predict_proba(notes)
 

@@ -7,42 +7,34 @@ random weights, a WordPiece vocabulary of our own, a few hundred thousand parame
 from __future__ import annotations
 
 import socket
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # tiny_bert beside this file (importlib mode adds no paths)
 
 from tiny_bert import build_tiny_bert  # noqa: E402
 
-from annotations.schema import read_gold  # noqa: E402
 from models.learned import LearnedModelError  # noqa: E402
 from models.transformer_model import TransformerModel  # noqa: E402
 from pipeline.schema import MARKERS, Note  # noqa: E402
+from gold_splits import gold_split  # noqa: E402
 
-GOLD = Path(__file__).resolve().parents[2] / "annotations" / "gold"
 FAST = dict(max_length=64, epochs=2, patience=0, batch_size=8, learning_rate=1e-3, num_threads=1)
-
-
-def _split(name: str, limit: int | None = None):
-    records = read_gold(GOLD / f"{name}.jsonl")[:limit]
-    return [r.note for r in records], [r.labels for r in records]
 
 
 @pytest.fixture(scope="module")
 def tiny_encoder(tmp_path_factory) -> Path:
-    notes, _ = _split("train")
+    notes, _ = gold_split("train")
     return build_tiny_bert(tmp_path_factory.mktemp("tiny-bert"), [n.text for n in notes], vocab_size=2000, hidden_size=32)
 
 
 @pytest.fixture(scope="module")
 def trained(tiny_encoder, tmp_path_factory):
     """Fine-tuned on 120 train notes, dev thresholds on 60 dev notes, with the network cut off."""
-    notes, labels = _split("train", 120)
-    dev = _split("dev", 60)
+    notes, labels = gold_split("train", 120)
+    dev = gold_split("dev", 60)
 
     def refuse(*args, **kwargs):
         raise AssertionError("the transformer backend tried to reach the network")
@@ -143,7 +135,7 @@ def test_a_sentence_longer_than_a_window_is_cut_not_dropped(trained):
 
 @pytest.mark.slow
 def test_the_same_seed_fine_tunes_the_same_model(tiny_encoder):
-    notes, labels = _split("train", 40)
+    notes, labels = gold_split("train", 40)
     params = dict(FAST, epochs=1)
     first = TransformerModel(base_model=str(tiny_encoder), seed=9, **params).fit(notes, labels)
     second = TransformerModel(base_model=str(tiny_encoder), seed=9, **params).fit(notes, labels)
@@ -151,19 +143,19 @@ def test_the_same_seed_fine_tunes_the_same_model(tiny_encoder):
 
 
 def test_training_without_a_base_model_is_refused_with_what_to_pass():
-    notes, labels = _split("train", 4)
+    notes, labels = gold_split("train", 4)
     with pytest.raises(LearnedModelError, match="--base-model"):
         TransformerModel().fit(notes, labels)
 
 
 def test_a_base_model_that_is_not_an_encoder_directory_is_refused(tmp_path):
-    notes, labels = _split("train", 4)
+    notes, labels = gold_split("train", 4)
     with pytest.raises(LearnedModelError, match="no config.json"):
         TransformerModel(base_model=str(tmp_path)).fit(notes, labels)
 
 
 def test_an_untrained_model_refuses_to_score():
-    notes, _ = _split("dev", 2)
+    notes, _ = gold_split("dev", 2)
     with pytest.raises(LearnedModelError, match="not trained"):
         TransformerModel().predict_proba(notes)
 
