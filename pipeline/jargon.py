@@ -151,6 +151,7 @@ class JargonReader:
             compiler.add_list(key, [term])
         self.abbreviations = {e.term.upper(): e for e in self.entries if e.category == "abbreviation" and e.term.isupper()}
         self.by_key = {e.key: e for e in self.entries}
+        self.entry_order = {e.key: i for i, e in enumerate(self.entries)}
         self._subject_ids = frozenset(get_string_id(w) for w in self.impersonal_subjects)
         self._feature_cache: dict[int, tuple] = {}
         compiler.add_list(WHITELIST, lexicon.get("whitelist") or ["underretning"])
@@ -196,7 +197,10 @@ class JargonReader:
                 candidates.append((a, b, entry))
         lower_text = _normalise_text(text) if candidates else ""
         taken: list[tuple[int, int]] = []
-        for a, b, entry in sorted(candidates, key=lambda c: (-(c[1] - c[0]), c[0])):  # longest term wins
+        order = self.entry_order
+        # longest term wins; on the same words the entry listed first in the lexicon (never the set
+        # order of the hits, which changes from run to run)
+        for a, b, entry in sorted(candidates, key=lambda c: (-(c[1] - c[0]), c[0], order[c[2].key])):
             if any(a < y and x < b for x, y in taken):
                 continue
             taken.append((a, b))

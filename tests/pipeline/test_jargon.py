@@ -130,3 +130,18 @@ def test_style_numbers_follow_the_note(reader, nlp):
 def test_a_lexicon_with_an_unknown_category_is_refused(nlp):
     with pytest.raises(PatternError, match="'ting'.*'weird'"):
         JargonReader({"paragraph_reference": {"pattern": "§"}, "entries": [{"term": "ting", "category": "weird"}]}, nlp)
+
+
+@pytest.mark.parametrize("first, second", [("fordi", "sørge for"), ("sørge for", "fordi")])
+def test_two_entries_on_the_same_words_give_the_first_listed_every_run(nlp, first, second):
+    # the form "foranlediget" and the lemma "foranledige" both match; the hits come as a set,
+    # so without a fixed order the plain word changed with the process's hash seed
+    lexicon = {
+        "paragraph_reference": {"pattern": "§"},
+        "entries": [
+            {"term": "foranlediget", "category": "legalese", "plain": first, "group": "foranlediget"},
+            {"term": "foranledige", "category": "legalese", "plain": second, "group": "foranlediget"},
+        ],
+    }
+    report = JargonReader(lexicon, nlp).read(nlp("Mødet blev foranlediget af skolens henvendelse."))
+    assert [(item.text, item.plain) for item in report.items] == [("foranlediget", first)]
