@@ -378,19 +378,23 @@ class RuleRoleTagger:
         self._parent_words = frozenset(
             p.lstrip("=").lower() for p in (parent_list.phrases if parent_list else ()) if " " not in p and "*" not in p
         )
-        self._rule_patterns_by_atom: dict[str, list[tuple[RoleRule, Pattern]]] = {}
+        # anchor atom -> [(order, rule, pattern)]; `order` is the pattern's place in the rule
+        # files, so that matches are weighed in file order whatever order a set of atoms has
+        self._rule_patterns_by_atom: dict[str, list[tuple[int, RoleRule, Pattern]]] = {}
+        order = 0
         for rule in resources.rules:
             for pattern in rule.patterns:
-                self._rule_patterns_by_atom.setdefault(resources.compiler.anchor(pattern), []).append((rule, pattern))
-        # per scope: first atom -> [(slot, pattern, window)]; slots 0-2 cues, 3 sentence, 4 breakers, 5 pseudo
-        self._scope_patterns_by_atom: dict[str, dict[str, list[tuple[int, Pattern, int]]]] = {}
+                self._rule_patterns_by_atom.setdefault(resources.compiler.anchor(pattern), []).append((order, rule, pattern))
+                order += 1
+        # per scope: first atom -> [(order, slot, pattern, window)]; slots 0-2 cues, 3 sentence, 4 breakers, 5 pseudo
+        self._scope_patterns_by_atom: dict[str, dict[str, list[tuple[int, int, Pattern, int]]]] = {}
         for scope in resources.scopes:
-            table: dict[str, list[tuple[int, Pattern, int]]] = {}
+            table: dict[str, list[tuple[int, int, Pattern, int]]] = {}
             entries = [(0, c.pattern, c.window) for c in scope.forward] + [(1, c.pattern, c.window) for c in scope.backward]
             entries += [(2, c.pattern, c.window) for c in scope.both] + [(3, p, 0) for p in scope.sentence]
             entries += [(4, p, 0) for p in scope.breakers] + [(5, p, 0) for p in scope.pseudo]
-            for slot, pattern, window in entries:
-                table.setdefault(resources.compiler.anchor(pattern), []).append((slot, pattern, window))
+            for order, (slot, pattern, window) in enumerate(entries):
+                table.setdefault(resources.compiler.anchor(pattern), []).append((order, slot, pattern, window))
             self._scope_patterns_by_atom[scope.kind] = table
         self._rule_anchors = frozenset(self._rule_patterns_by_atom)
         self._scope_anchors = {kind: frozenset(table) for kind, table in self._scope_patterns_by_atom.items()}
@@ -427,24 +431,25 @@ class RuleRoleTagger:
         found: list[list[_Found]] = [[] for _ in sentences]
         seen: set[tuple[str, int, int]] = set()
         by_atom = self._rule_patterns_by_atom
-        for atom in self._rule_anchors & hits.keys():  # only patterns whose rarest word occurs are tried
-            for rule, pattern in by_atom[atom]:
-                for sent_idx, match in compiler.match_doc(pattern, hits, doc, sent_of, bounds):
-                    key = (rule.id, match.start, match.end)
-                    if key in seen:
+        tried = [entry for atom in self._rule_anchors & hits.keys() for entry in by_atom[atom]]  # only patterns whose rarest word occurs
+        tried.sort(key=_first)  # in file order: the first rule wins a tie between equal scores
+        for _order, rule, pattern in tried:
+            for sent_idx, match in compiler.match_doc(pattern, hits, doc, sent_of, bounds):
+                key = (rule.id, match.start, match.end)
+                if key in seen:
+                    continue
+                seen.add(key)
+                sent = sentences[sent_idx]
+                if sent.section_empty and match.end <= sent.heading_end:
+                    continue  # a heading's own words ("Børnesamtale:") with nothing filled in
+                if not self._conditions_hold(rule, hits, doc, sent):
+                    continue
+                concern_type = rule.concern_type
+                if rule.owner:
+                    concern_type = self._owner_type(rule.owner, hits, match, sent)
+                    if concern_type is None:
                         continue
-                    seen.add(key)
-                    sent = sentences[sent_idx]
-                    if sent.section_empty and match.end <= sent.heading_end:
-                        continue  # a heading's own words ("Børnesamtale:") with nothing filled in
-                    if not self._conditions_hold(rule, hits, doc, sent):
-                        continue
-                    concern_type = rule.concern_type
-                    if rule.owner:
-                        concern_type = self._owner_type(rule.owner, hits, match, sent)
-                        if concern_type is None:
-                            continue
-                    found[sent_idx].append(_Found(rule, match, concern_type))
+                found[sent_idx].append(_Found(rule, match, concern_type))
 
         cues = _DocCues(self, doc, text, hits, sentences, sent_of, bounds, note_year)
         cues.note_date = note_date
@@ -791,10 +796,11 @@ class _DocCues:
         doc, hits, sent_of, bounds = self.doc, self.hits, self.sent_of, self.bounds
         by_atom = self.tagger._scope_patterns_by_atom[scope.kind]
         found: list[tuple[int, int, int, PatternMatch]] = []  # (slot, window, sentence, match)
-        for atom in self.tagger._scope_anchors[scope.kind] & hits.keys():
-            for slot, pattern, window in by_atom[atom]:
-                for sent, m in compiler.match_doc(pattern, hits, doc, sent_of, bounds):
-                    found.append((slot, window, sent, m))
+        tried = [entry for atom in self.tagger._scope_anchors[scope.kind] & hits.keys() for entry in by_atom[atom]]
+        tried.sort(key=_first)  # in the scope's own order: the first cue that reaches a match names it
+        for _order, slot, pattern, window in tried:
+            for sent, m in compiler.match_doc(pattern, hits, doc, sent_of, bounds):
+                found.append((slot, window, sent, m))
         pseudo = [(sent, m) for slot, _, sent, m in found if slot == 5]
         table: dict[int, tuple[list, list, list, list, list]] = {}
 
@@ -816,6 +822,10 @@ class _DocCues:
                 if span is not None and int(m.group(0)) < self.note_year:
                     slot_of(sent_of[span.start])[2].append((span.start, span.end, window))
         return table
+
+
+def _first(entry: tuple) -> int:
+    return entry[0]
 
 
 def _min_none(a: int | None, b: int | None) -> int | None:

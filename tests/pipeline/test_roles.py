@@ -365,3 +365,18 @@ def test_a_resource_file_with_an_unknown_concern_type_is_refused(nlp, tmp_path):
     )
     with pytest.raises(PatternError, match="bad.yaml.*'x'"):
         RuleRoleTagger.from_resources(tmp_path, nlp)
+
+
+@pytest.mark.parametrize("first, second", [("plan", "follow_up"), ("follow_up", "plan")])
+def test_between_two_rules_with_equal_scores_the_first_in_the_file_wins(nlp, tmp_path, first, second):
+    # the rules are indexed by their rarest word; without a fixed order the winner of a tie
+    # followed the set order of those words, which changes with the process's hash seed
+    words = {"plan": "handleplan", "follow_up": "opfølgning"}
+    (tmp_path / "steps.yaml").write_text(
+        "role: STEP\npatterns:\n"
+        + "".join(f"  - {{id: {rule}, score: 0.8, match: {words[rule]}}}\n" for rule in (first, second)),
+        encoding="utf-8",
+    )
+    tagger = RuleRoleTagger.from_resources(tmp_path, nlp)
+    hit = tagger.tag(nlp("Opfølgning på handleplanen."))[0].roles[STEP]
+    assert hit.rule == first
