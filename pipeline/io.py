@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,10 +188,14 @@ def _clean(value: Any) -> str:
     return str(value).strip()
 
 
+# bytes the decoder could not read, kept as lone surrogates by errors="surrogateescape"
+_UNDECODABLE_BYTE = re.compile("[\udc80-\udcff]")
+
+
 def _has_bad_chars(value: str) -> str | None:
     if NUL_SENTINEL in value or "\x00" in value:
         return "contains NUL bytes"
-    if any("\udc80" <= ch <= "\udcff" for ch in value):
+    if _UNDECODABLE_BYTE.search(value):
         return "contains bytes that are not valid in the file's encoding (invalid UTF-8)"
     return None
 
