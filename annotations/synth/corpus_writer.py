@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from annotations.synth.generator import SyntheticCorpus
 from annotations.synth.storyline import STYLES
-from annotations.synth.writers import RecordWriter, serialize
+from annotations.synth.writers import RecordWriter
 
 CASES_PER_CHUNK = 400  # about 2,000 notes
 CHUNKS_IN_FLIGHT_PER_WORKER = 2
@@ -33,10 +33,11 @@ def _init_worker(seed: int, styles: tuple[str, ...]) -> None:
 def _write_chunk(start: int, stop: int, fmt: str) -> list[tuple[int, int, str]]:
     """(case index, note count, serialized text) for cases [start, stop)."""
     assert _worker_corpus is not None
+    case_text = _worker_corpus.case_text
     out = []
     for index in range(start, stop):
-        records = _worker_corpus.case_records(index)
-        out.append((index, len(records), serialize(records, fmt)))
+        count, text = case_text(index, fmt)
+        out.append((index, count, text))
     return out
 
 
@@ -67,18 +68,19 @@ def write_corpus(
 
 def _finish_with(corpus: SyntheticCorpus, writer: RecordWriter, fmt: str, index: int, n: int) -> None:
     """Write case `index` cut to the notes still missing."""
-    records = corpus.case_records(index, max_notes=n - writer.count)
-    writer.write_block(serialize(records, fmt), len(records))
+    count, text = corpus.case_text(index, fmt, max_notes=n - writer.count)
+    writer.write_block(text, count)
 
 
 def _write_serial(corpus: SyntheticCorpus, writer: RecordWriter, fmt: str, n: int, progress: Any) -> None:
     index = 0
+    case_text = corpus.case_text
     while writer.count < n:
-        records = corpus.case_records(index)
-        if writer.count + len(records) > n:
+        count, text = case_text(index, fmt)
+        if writer.count + count > n:
             _finish_with(corpus, writer, fmt, index, n)
             break
-        writer.write_block(serialize(records, fmt), len(records))
+        writer.write_block(text, count)
         index += 1
         if progress is not None and index % CASES_PER_CHUNK == 0:
             progress(writer.count)

@@ -4,6 +4,9 @@ Determinism: each case has its own `random.Random`, seeded from the master seed 
 index, so a case does not depend on how many random numbers earlier cases used; the same seed
 gives a byte-identical file. Streaming: a case is yielded as soon as it is written, so memory
 does not grow with `n`.
+
+A case is built once (`build_case`); records.py turns it into gold-format dicts, or straight into
+file text with the same bytes as those dicts serialized (for fast corpus writing).
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from typing import Any, Iterator
 
 from annotations.synth.labels import note_labels
 from annotations.synth.notes import NoteRenderer
-from annotations.synth.storyline import STYLES, StorylinePlanner
+from annotations.synth.records import BuiltCase, BuiltNote, case_csv, case_jsonl, case_records
+from annotations.synth.storyline import STYLES, CasePlan, StorylinePlanner
 
 CASE_INDEX_BITS = 40
 
@@ -41,59 +45,29 @@ class SyntheticCorpus:
         self.planner = StorylinePlanner(styles)
         self.renderer = renderer or NoteRenderer()
 
-    def case_records(self, index: int, max_notes: int | None = None) -> list[dict[str, Any]]:
+    def build_case(self, index: int, max_notes: int | None = None) -> BuiltCase:
         rng = case_rng(self.seed, index)
         case = self.planner.plan(rng, index, max_notes)
-        values = self.renderer.cast(case, rng)
+        renderer = self.renderer
+        values = renderer.cast(case, rng)
         date_style = rng.randrange(3)
         case_id = f"syn{self.seed}-{index + 1:07d}"
         note_ids = [f"{case_id}-{k + 1:02d}" for k in range(len(case.notes))]
-        records = []
-        for k, plan in enumerate(case.notes):
-            note = self.renderer.render(case, k, values, rng, date_style)
+        notes = []
+        for k in range(len(case.notes)):
+            note = renderer.render(case, k, values, rng, date_style)
             labels, evidence, handling = note_labels(case, k, note)
-            synth: dict[str, Any] = {
-                "kind": plan.kind,
-                "step": plan.step,
-                "assessment": plan.assessment,
-                "child_hearing": plan.child_hearing,
-                "jargon_items": note.jargon,
-                "jargon_mode": plan.jargon_mode if plan.style != "admin" else "admin",
-                "noise": plan.noise,
-                "handles": [note_ids[i] for i in plan.handles],
-            }
-            if plan.concern is not None:
-                synth["concern"] = {
-                    "types": list(plan.concern.types),
-                    "source": plan.concern.source,
-                    "handled_here": plan.handling,
-                    "outcome": handling["outcome"],
-                    "handled_in": note_ids[handling["handled_in"]] if handling["handled_in"] is not None else None,
-                }
-            elif plan.handles:
-                synth["handling"] = plan.handling
-            if plan.mentions:
-                synth["mentions"] = [{"kind": kind, "type": t} for kind, t in plan.mentions]
-            if plan.decision:
-                synth["decision"] = plan.decision
-            records.append(
-                {
-                    "note_id": note_ids[k],
-                    "case_id": case_id,
-                    "written_at": plan.at.isoformat(timespec="minutes"),
-                    "text": note.text,
-                    "title": note.title,
-                    "note_type": note.note_type,
-                    "team": note.team,
-                    "author_id": note.author_id,
-                    "child_age": case.age,
-                    "labels": labels,
-                    "evidence": evidence,
-                    "style": plan.style,
-                    "synth": synth,
-                }
-            )
-        return records
+            notes.append(BuiltNote(note_ids[k], note, labels, evidence, handling))
+        return BuiltCase(case_id, case, note_ids, notes)
+
+    def case_records(self, index: int, max_notes: int | None = None) -> list[dict[str, Any]]:
+        return case_records(self.build_case(index, max_notes))
+
+    def case_text(self, index: int, fmt: str, max_notes: int | None = None) -> tuple[int, str]:
+        """(note count, the case's notes as file text in format `fmt`): the same text as
+        `writers.serialize(self.case_records(index, max_notes), fmt)`, without building the dicts."""
+        built = self.build_case(index, max_notes)
+        return len(built.notes), (case_csv(built) if fmt == "csv" else case_jsonl(built))
 
     def records(self, n: int) -> Iterator[dict[str, Any]]:
         """Exactly `n` records: whole cases, the last one cut short to fit."""
@@ -106,3 +80,4 @@ class SyntheticCorpus:
             yield from batch
             written += len(batch)
             index += 1
+

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from annotations.noise import abbreviate, add_typo, lower_keep_tags
+from annotations.noise import abbreviate, lower_keep_tags
 from annotations.synth.casting import ALL_SLOTS, cast_case, note_values
 from annotations.synth.phrases import Bank, BankSet, RenderState, choose, load_banks, pick, render
 from annotations.synth.storyline import (
@@ -87,16 +87,7 @@ ADMIN_TITLES = {
 NOISE = {"light": (0.06, 0.35), "heavy": (0.2, 0.7)}
 
 
-def _typist(typo_p: float):
-    def typo(text: str, rng: Any) -> str:
-        if len(text) > 3 and rng.random() < typo_p:
-            return add_typo(text, rng)
-        return text
-
-    return typo
-
-
-TYPISTS = {level: _typist(rates[0]) for level, rates in NOISE.items()}
+TYPO_CHANCE = {level: rates[0] for level, rates in NOISE.items()}
 ABBREVIATE = {level: rates[1] for level, rates in NOISE.items()}
 
 
@@ -128,7 +119,7 @@ class NoteRenderer:
         plan = case.notes[index]
         ref = case.notes[plan.handles[0]].at if plan.handles else self._link_ref(case, index)
         note_values(case_values, plan.at, rng, date_style, ref)
-        st = RenderState(values=case_values, rng=rng, typo=TYPISTS.get(plan.noise))
+        st = RenderState(values=case_values, rng=rng, typo_p=TYPO_CHANCE.get(plan.noise, 0.0))
         concern = plan.concern
         if concern is not None:
             self._set_source(st, concern.source)

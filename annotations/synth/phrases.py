@@ -23,9 +23,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 import yaml
+
+from annotations.noise import add_typo
 
 BANK_DIR = Path(__file__).with_name("banks")
 REGISTERS: tuple[str, ...] = ("plain", "terse", "narrative", "admin")
@@ -44,8 +46,8 @@ class BankError(ValueError):
 class RenderState:
     """Everything one note's rendering needs; reset per note.
 
-    `typo` is a callable applied to literal text (or None for clean text); `jargon` collects the
-    unexplained jargon items rendered so far, in order.
+    `typo_p` is the chance of one typo in a stretch of literal text longer than three characters
+    (0 for clean text); `jargon` collects the unexplained jargon items rendered so far, in order.
     """
 
     values: dict[str, str]
@@ -53,7 +55,7 @@ class RenderState:
     register: str = "plain"
     bound: dict[str, Any] = field(default_factory=dict)
     jargon: list[str] = field(default_factory=list)
-    typo: Callable[[str, Any], str] | None = None
+    typo_p: float = 0.0
 
 
 class Phrase:
@@ -109,16 +111,24 @@ def choose(options: tuple | list, rng: Any) -> Any:
 
 
 def render(phrase: Phrase, st: RenderState) -> str:
-    """Render one compiled phrase; literals pass through `st.typo`, values and jargon do not."""
-    typo = st.typo
-    if typo is None and phrase.fmt is not None:
-        return phrase.fmt.format_map(st.values)
+    """Render one compiled phrase; literals may get a typo (`st.typo_p`), values and jargon never do.
+
+    The random draws are, in token order: a typo chance per literal longer than three characters
+    (noisy notes only) and its `add_typo` draws, and one draw per bank reference.
+    """
+    typo_p = st.typo_p
+    if not typo_p:
+        fmt = phrase.fmt
+        if fmt is not None:
+            return fmt.format_map(st.values)
     out: list[str] = []
     append = out.append
     rng = st.rng
     for tok in phrase.tokens:
         if tok.__class__ is str:
-            append(typo(tok, rng) if typo is not None else tok)
+            if typo_p and len(tok) > 3 and rng.random() < typo_p:
+                tok = add_typo(tok, rng)
+            append(tok)
             continue
         code, arg = tok
         if code == SLOT:
@@ -130,9 +140,9 @@ def render(phrase: Phrase, st: RenderState) -> str:
             options = st.bound[arg].by_register[st.register]
             append(render(options[int(rng.random() * len(options))], st))
         elif code == JARGON:
-            st.typo = None
+            st.typo_p = 0.0
             text = render(arg, st)
-            st.typo = typo
+            st.typo_p = typo_p
             st.jargon.append(text)
             append(text)
         else:  # EXPLAINED
