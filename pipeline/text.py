@@ -24,10 +24,10 @@ from typing import Iterable
 import numpy
 import spacy
 from spacy.language import Language
-from spacy.lookups import load_lookups
+from spacy.attrs import LEMMA, SENT_START
 from spacy.pipeline import Lemmatizer
-from spacy.attrs import SENT_START
 from spacy.symbols import ORTH
+from spacy.util import load_language_data, registry
 from spacy.tokens import Doc, Span, Token
 
 # Abbreviations common in journal notes; spaCy's Danish exceptions cover most, these are added
@@ -49,9 +49,9 @@ BULLET_TOKENS: frozenset[str] = frozenset({"-", "•", "*", "–", "—", "·", 
 ENUMERATION_RE = re.compile(r"^(\d{1,2}[.)]|[a-h]\))$")
 ORDINAL_RE = re.compile(r"^\d+\.$")
 HEADING_MAX_WORDS = 4
-LONG_WORD_LETTERS = 6
+LONG_WORD_LETTERS = 6  # LIX: a long word has more than six letters
 MAX_DOC_CHARS = 25_000_000
-LEMMA_CACHE_SIZE = 500_000  # word forms; bounded so a scan's memory stays flat  # LIX: a long word has more than six letters
+LEMMA_CACHE_SIZE = 500_000  # word forms; bounded so a scan's memory stays flat
 
 if not Span.has_extension("heading"):
     Span.set_extension("heading", getter=lambda span: heading_of(span))
@@ -179,29 +179,74 @@ class JournalLemmatizer(Lemmatizer):
     The Danish lookup table is case-sensitive, so `Samtalen` at a sentence start would stay
     unlemmatised. We try the form as written, then lower-cased, then keep the lower-cased form.
     Every lemma is lower-case so patterns can be written in lower case.
+
+    The table may be a plain dict (`use_table`, what `get_nlp` does): spaCy's `Lookups` table
+    of half a million entries takes seconds to build in every process. A doc's lemmas are
+    looked up per word form (journal notes repeat a small vocabulary) and written in one
+    array write.
     """
 
+    def use_table(self, table: dict[str, str]) -> None:
+        """Look lemmas up in `table` (word form -> lemma) instead of the spaCy lookups."""
+        self.__dict__["_plain_table"] = table
+        self._lemma_ids.clear()
+        self._validated = True
+
+    def __call__(self, doc: Doc) -> Doc:
+        n = len(doc)
+        if n == 0:
+            return doc
+        cache = self._lemma_ids
+        orths = doc.to_array(ORTH).tolist()
+        lemmas = [cache.get(orth) for orth in orths]
+        if None in lemmas:
+            for i, lemma in enumerate(lemmas):
+                if lemma is None:
+                    lemmas[i] = self._lemma_id(doc[i])
+        if not self.overwrite:  # keep lemmas set before this component
+            lemmas = [old or new for old, new in zip(doc.to_array(LEMMA).tolist(), lemmas)]
+        doc.from_array([LEMMA], numpy.array(lemmas, dtype="uint64").reshape(-1, 1))
+        return doc
+
     def lookup_lemmatize(self, token: Token) -> list[str]:
-        cached = self._lemma_cache.get(token.orth)
-        if cached is None:
-            table = self.lookups.get_table("lemma_lookup")
-            cached = [(table.get(token.text) or table.get(token.lower_) or token.lower_).lower()]
-            if len(self._lemma_cache) < LEMMA_CACHE_SIZE:
-                self._lemma_cache[token.orth] = cached
-        return cached
+        return [self.vocab.strings[self._lemma_id(token)]]
+
+    def _lemma_id(self, token: Token) -> int:
+        """The lemma's string id for the token's word form, from the cache or the table."""
+        cache = self._lemma_ids
+        lemma_id = cache.get(token.orth)
+        if lemma_id is None:
+            table = self.__dict__.get("_plain_table")
+            if table is None:
+                table = self.lookups.get_table("lemma_lookup")
+            lemma = (table.get(token.text) or table.get(token.lower_) or token.lower_).lower()
+            lemma_id = self.vocab.strings.add(lemma)
+            if len(cache) < LEMMA_CACHE_SIZE:
+                cache[token.orth] = lemma_id
+        return lemma_id
 
     @property
-    def _lemma_cache(self) -> dict[int, list[str]]:
-        """Lemmas by word form: the table lookups are the lemmatizer's whole cost, and journal
-        notes repeat a small vocabulary."""
+    def _lemma_ids(self) -> dict[int, int]:
+        """Lemma string ids by word form (ORTH id): the table look-ups are the lemmatizer's
+        whole cost, and journal notes repeat a small vocabulary."""
         cache = self.__dict__.get("_cache_by_orth")
         if cache is None:
             cache = self.__dict__["_cache_by_orth"] = {}
         return cache
 
 
-def _load_lemma_lookups():
-    return load_lookups("da", ["lemma_lookup"])
+def _load_lemma_table() -> dict[str, str]:
+    """The Danish lemma lookup table of spacy-lookups-data as a plain dict (word form -> lemma).
+
+    Read straight from the package's data file: the same entries spaCy's `load_lookups` gives,
+    without filling its hash-keyed table (~2.5 s per process)."""
+    data = registry.lookups.get("da")
+    if "lemma_lookup" not in data:
+        raise ValueError("spacy-lookups-data has no Danish lemma_lookup table")
+    table = load_language_data(data["lemma_lookup"])
+    if not isinstance(table, dict):
+        raise ValueError("spacy-lookups-data: the Danish lemma_lookup table is not a mapping")
+    return table
 
 
 @lru_cache(maxsize=1)
@@ -214,7 +259,7 @@ def get_nlp() -> Language:
             nlp.tokenizer.add_special_case(form, [{ORTH: form}])
     nlp.add_pipe("journal_sentencizer")
     lemmatizer = nlp.add_pipe("journal_lemmatizer")
-    lemmatizer.initialize(lookups=_load_lemma_lookups())
+    lemmatizer.use_table(_load_lemma_table())
     return nlp
 
 

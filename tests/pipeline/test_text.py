@@ -4,8 +4,10 @@ in lower case and measures readability (LIX)."""
 from __future__ import annotations
 
 import pytest
+import spacy
+from spacy.lookups import Lookups
 
-from pipeline.text import analyse, get_nlp, heading_content, heading_of, lix, section_of, split_only
+from pipeline.text import _load_lemma_table, analyse, get_nlp, heading_content, heading_of, lix, section_of, split_only
 
 
 def sentences(text: str) -> list[str]:
@@ -94,6 +96,42 @@ def test_lemmas_are_lower_case_and_capitalised_words_fall_back_to_the_lower_case
 
 def test_unknown_words_keep_their_lower_case_form_as_lemma():
     assert analyse("Xyzzyplan")[0].lemma_ == "xyzzyplan"
+
+
+SMALL_TABLE = {"Samtalen": "Samtale", "børnene": "barn", "slog": "slå", "forældrene": "forælder"}
+SMALL_TABLE_TEXT = "Samtalen med Børnene. SLOG Forældrene xyzzy"
+
+
+def small_lemmatizer_pipeline(**config):
+    nlp = spacy.blank("da")
+    return nlp, nlp.add_pipe("journal_lemmatizer", config=config)
+
+
+def test_a_plain_dict_table_gives_the_lemmas_spacys_lookups_give():
+    expected = ["samtale", "med", "barn", ".", "slå", "forælder", "xyzzy"]
+    nlp, lemmatizer = small_lemmatizer_pipeline()
+    lookups = Lookups()
+    lookups.add_table("lemma_lookup", SMALL_TABLE)
+    lemmatizer.initialize(lookups=lookups)
+    assert [t.lemma_ for t in nlp(SMALL_TABLE_TEXT)] == expected
+    nlp, lemmatizer = small_lemmatizer_pipeline()
+    lemmatizer.use_table(dict(SMALL_TABLE))
+    assert [t.lemma_ for t in nlp(SMALL_TABLE_TEXT)] == expected
+    assert [t.lemma_ for t in nlp(SMALL_TABLE_TEXT)] == expected  # and again from the per-form cache
+
+
+def test_without_overwrite_the_lemmatizer_keeps_lemmas_already_set():
+    nlp, lemmatizer = small_lemmatizer_pipeline(overwrite=False)
+    lemmatizer.use_table(dict(SMALL_TABLE))
+    doc = nlp.make_doc("Samtalen slog")
+    doc[1].lemma_ = "given"
+    assert [t.lemma_ for t in lemmatizer(doc)] == ["samtale", "given"]
+
+
+def test_the_shipped_table_is_read_as_a_plain_dict():
+    table = _load_lemma_table()
+    assert isinstance(table, dict) and len(table) > 100_000
+    assert table["børnene"] == "barn"
 
 
 def test_lix_matches_the_formula():
