@@ -31,7 +31,7 @@ from tqdm import tqdm
 from pipeline.errors import UsageError
 from pipeline.io import NoteReader, RowResult, SourceInfo
 from pipeline.outputs import OUTPUT_FORMATS, open_flag_writer
-from pipeline.schema import MARKERS, Evidence, Note, NoteFlags
+from pipeline.schema import MARKERS, UNHANDLED_CONCERN, Evidence, Note, NoteFlags
 
 log = logging.getLogger(__name__)
 
@@ -92,15 +92,17 @@ def _init_worker(model_spec: str) -> None:
     _worker_model = load(model_spec)
 
 
-def _analyse_in_worker(notes: list[Note]) -> list[tuple[str, dict, str, list[dict]] | tuple[str, str]]:
+def _analyse_in_worker(notes: list[Note]) -> list[tuple[str, str, list[dict]] | tuple[str, str]]:
     return analyse_chunk(_worker_model, notes)
 
 
 def analyse_chunk(model, notes: Sequence[Note]) -> list:
     """Analyse a chunk; a note whose analysis fails becomes an error, the others go on.
 
-    Returns per note either ("ok", flags_dict, written_at_iso, handling_dicts) or
-    ("error", reason). Plain data, so it crosses process boundaries cheaply.
+    Returns per note either ("ok", spill_line, handling_dicts) or ("error", reason). The spill
+    line (`_spill_line`) is the note's flags already serialised, so the work of writing JSON is
+    done in the workers and the parent process only copies strings: plain data that crosses
+    process boundaries cheaply.
     """
     try:
         analyses = model.analyse(notes)
@@ -117,12 +119,14 @@ def analyse_chunk(model, notes: Sequence[Note]) -> list:
 
 
 def _packed(analysis) -> tuple:
-    return (
-        "ok",
-        analysis.flags.to_dict(),
-        analysis.written_at.isoformat(),
-        [e.to_dict() for e in analysis.handling],
-    )
+    # the case timeline keeps only a note's first handling record (HandlingIndex.add)
+    return ("ok", _spill_line(analysis.flags, analysis.written_at), [e.to_dict() for e in analysis.handling[:1]])
+
+
+def _spill_line(flags: NoteFlags, written_at: datetime) -> str:
+    """`written_at <TAB> flagged markers <TAB> flags as JSON`: the second pass reads the first two
+    fields to decide whether the case timeline can change the note at all."""
+    return f"{written_at.isoformat()}\t{','.join(flags.flagged)}\t{json.dumps(flags.to_dict(), ensure_ascii=False)}\n"
 
 
 def _chunks(rows: Iterable[RowResult], size: int) -> Iterator[list[RowResult]]:
@@ -225,10 +229,11 @@ def scan(
                     if result[0] == "error":
                         record_error(row, result[1])
                         continue
-                    _, flags_dict, written_at, handling = result
+                    _, spill_line, handling = result
                     note = row.note
-                    index.add(note.case_id, note.note_id, note.written_at, [Evidence.from_dict(h) for h in handling])
-                    spill.write(json.dumps({"w": written_at, "f": flags_dict}, ensure_ascii=False) + "\n")
+                    if handling:
+                        index.add(note.case_id, note.note_id, note.written_at, [Evidence.from_dict(h) for h in handling])
+                    spill.write(spill_line)
                 bar.update(len(chunk))
         summary.sources = list(reader.sources)
 
@@ -236,12 +241,16 @@ def scan(
         spill.seek(0)
         with open_flag_writer(output, fmt) as writer:
             for line in spill:
-                item = json.loads(line)
-                flags = NoteFlags.from_dict(item["f"])
-                flags = resolve_unhandled(flags, datetime.fromisoformat(item["w"]), index, window=model.case_window)
-                writer.write(flags)
+                written_at, flagged_field, flags_json = line.rstrip("\n").split("\t", 2)
+                flagged = flagged_field.split(",") if flagged_field else []
+                if UNHANDLED_CONCERN in flagged:  # a later note of the case may have handled it
+                    flags = NoteFlags.from_dict(json.loads(flags_json))
+                    flags = resolve_unhandled(flags, datetime.fromisoformat(written_at), index, window=model.case_window)
+                    writer.write(flags)
+                    flagged = flags.flagged
+                else:
+                    writer.write_serialised(flags_json)
                 summary.notes_scanned += 1
-                flagged = flags.flagged
                 if flagged:
                     summary.notes_flagged += 1
                     summary.flagged_per_marker.update(flagged)

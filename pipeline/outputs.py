@@ -29,7 +29,11 @@ def flat_columns() -> list[str]:
 
 
 def flatten(flags: NoteFlags) -> dict:
-    data = flags.to_dict()
+    return flatten_dict(flags.to_dict())
+
+
+def flatten_dict(data: dict) -> dict:
+    """A flag-contract dict as one flat row."""
     row = {"note_id": data["note_id"], "case_id": data["case_id"], "model": data["model"]}
     for marker in MARKERS:
         result = data["markers"][marker]
@@ -45,7 +49,11 @@ class _JsonlWriter:
         self.fh = fh
 
     def write(self, flags: NoteFlags) -> None:
-        self.fh.write(json.dumps(flags.to_dict(), ensure_ascii=False) + "\n")
+        self.write_serialised(json.dumps(flags.to_dict(), ensure_ascii=False))
+
+    def write_serialised(self, line: str) -> None:
+        """A note's flags already written as one JSON object (`json.dumps(flags.to_dict())`)."""
+        self.fh.write(line + "\n")
 
 
 class _CsvWriter:
@@ -55,6 +63,9 @@ class _CsvWriter:
 
     def write(self, flags: NoteFlags) -> None:
         self.writer.writerow(flatten(flags))
+
+    def write_serialised(self, line: str) -> None:
+        self.writer.writerow(flatten_dict(json.loads(line)))
 
 
 class _ParquetWriter:
@@ -75,7 +86,13 @@ class _ParquetWriter:
         self.writer = None
 
     def write(self, flags: NoteFlags) -> None:
-        self.rows.append(flatten(flags))
+        self._add(flatten(flags))
+
+    def write_serialised(self, line: str) -> None:
+        self._add(flatten_dict(json.loads(line)))
+
+    def _add(self, row: dict) -> None:
+        self.rows.append(row)
         if len(self.rows) >= PARQUET_BATCH_ROWS:
             self._flush()
 

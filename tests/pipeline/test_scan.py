@@ -214,3 +214,26 @@ def test_every_evidence_quote_is_the_text_at_its_offsets_in_the_note_it_names(tm
                 cross_note += target != row["note_id"]
                 assert texts[target][evidence["start"] : evidence["end"]] == evidence["text"], (row["note_id"], marker)
     assert cross_note > 0  # the demo archive has concerns handled by a later note
+
+
+def test_jsonl_csv_and_parquet_carry_the_same_flags_for_every_note(tmp_path, keyword_model):
+    # flagged and clean notes, a concern handled later in its case and one never handled: the
+    # second pass rewrites some notes and copies the others as the workers serialised them
+    archive = csv_archive(tmp_path / "a.csv", [
+        ("1", "worry", "2025-03-04 10:00", f"Der er {WORRY}."),
+        ("1", "handled", "2025-03-04 11:00", f"{HANDLED}."),
+        ("2", "open", "2025-03-04 10:00", f"Igen {WORRY}."),
+        ("2", "plain", "2025-03-06 10:00", "Mor ringede om mødet."),
+    ])
+    import csv
+
+    from pipeline.outputs import flatten_dict
+
+    outputs = {fmt: tmp_path / f"flags.{fmt}" for fmt in ("jsonl", "csv", "parquet")}
+    for fmt, path in outputs.items():
+        assert main(["scan", archive, "-o", str(path), "--model", keyword_model, "--quiet"]) == 0
+    expected = [flatten_dict(row) for row in read_jsonl(outputs["jsonl"])]
+    assert [r["unhandled_concern.flag"] for r in expected] == [False, False, True, False]
+    with open(outputs["csv"], encoding="utf-8-sig") as fh:
+        assert list(csv.DictReader(fh, delimiter=";")) == [{k: str(v) for k, v in r.items()} for r in expected]
+    assert pq.read_table(outputs["parquet"]).to_pylist() == expected
