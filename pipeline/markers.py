@@ -224,7 +224,8 @@ def unhandled_concern(text: str, sentences: Sequence[SentenceRoles], cfg: Mappin
         return MarkerResult(False, strength * (1.0 - handled_by), evidence[:MAX_EVIDENCE], concern_types=types)
     evidence = []
     for s in worrying:
-        names = ", ".join(CONCERN_TYPE_NAMES_DA[h.concern_type] for h in s.concerns if h.score >= concern_min)
+        # each type once, in the guidelines' order (the order hits were found in varies between runs)
+        names = ", ".join(CONCERN_TYPE_NAMES_DA[t] for t in _concern_types([s], concern_min))
         if names:
             reason = f"Bekymrende oplysning ({names}) uden registreret håndtering som underretning"
         else:

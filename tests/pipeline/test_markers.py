@@ -189,3 +189,20 @@ def test_scores_lie_in_the_unit_interval_and_flags_follow_the_thresholds(model):
     assert all(0.0 <= r.score <= 1.0 for r in base.markers.values())
     assert base.markers[AUTHORITY_JARGON].flag
     assert not strict.analyse([Note("n1", "c1", datetime(2024, 1, 1), text)])[0].flags.markers[AUTHORITY_JARGON].flag
+
+
+def test_concern_types_in_a_reason_come_once_each_in_the_guidelines_order(model):
+    # the tagger's hits for one sentence arrive in no fixed order; the reviewer's reason must not vary
+    from pipeline.markers import unhandled_concern
+    from pipeline.roles import CONCERN, RoleHit, SentenceRoles
+    from pipeline.schema import CONCERN_TYPE_NAMES_DA, CONCERN_TYPES
+
+    text = "Han sælger hash, og far drikker dagligt."
+    later, earlier = sorted(["child_substance_crime", "parental_substance"], key=CONCERN_TYPES.index, reverse=True)
+    hits = (RoleHit(0.9, ("hash",), later), RoleHit(0.8, ("drikker",), earlier), RoleHit(0.7, ("sælger",), later))
+    sentence = SentenceRoles(0, 0, len(text), roles={CONCERN: hits[0]}, concerns=hits)
+    cfg = model.settings[UNHANDLED_CONCERN]
+    result = unhandled_concern(text, [sentence], cfg, 0.5)
+    names = f"{CONCERN_TYPE_NAMES_DA[earlier]}, {CONCERN_TYPE_NAMES_DA[later]}"
+    assert result.flag and result.evidence[0].reason == f"Bekymrende oplysning ({names}) uden registreret håndtering som underretning"
+    assert result.concern_types == [earlier, later]
