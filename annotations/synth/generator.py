@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 from typing import Any, Iterator
 
+from annotations.synth.draws import below
 from annotations.synth.labels import note_labels
 from annotations.synth.notes import NoteRenderer
 from annotations.synth.records import BuiltCase, BuiltNote, case_csv, case_jsonl, case_records
@@ -50,7 +51,7 @@ class SyntheticCorpus:
         case = self.planner.plan(rng, index, max_notes)
         renderer = self.renderer
         values = renderer.cast(case, rng)
-        date_style = rng.randrange(3)
+        date_style = below(rng, 3)
         case_id = f"syn{self.seed}-{index + 1:07d}"
         note_ids = [f"{case_id}-{k + 1:02d}" for k in range(len(case.notes))]
         notes = []

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from annotations.noise import abbreviate, lower_keep_tags
-from annotations.synth.casting import ALL_SLOTS, cast_case, note_values
-from annotations.synth.phrases import Bank, BankSet, RenderState, choose, load_banks, pick, render
+from annotations.synth.casting import ALL_SLOTS, CaseCaster, note_values
+from annotations.synth.draws import choose
+from annotations.synth.phrases import Bank, BankSet, RenderState, load_banks, pick, render
 from annotations.synth.storyline import (
     ADMIN,
     BFU_CONCLUSION,
@@ -109,11 +110,12 @@ class NoteRenderer:
         self.banks = banks or load_banks(known_slots=set(ALL_SLOTS), known_bound=set(BOUND_SLOTS))
         self._bound_cache: dict[tuple, dict[str, Bank]] = {}
         self.team_names = {k: self.banks.texts(f"people.team.{k}") for k in ("intake", "family", "small", "youth")}
+        self.caster = CaseCaster(self.banks)
 
     # --- case -------------------------------------------------------------------------------
 
     def cast(self, case: CasePlan, rng: Any) -> dict[str, str]:
-        return cast_case(case, self.banks, rng)
+        return self.caster.cast(case, rng)
 
     def render(self, case: CasePlan, index: int, case_values: dict[str, str], rng: Any, date_style: int) -> RenderedNote:
         plan = case.notes[index]

@@ -105,11 +105,6 @@ def _complete(by_register: dict[str, tuple]) -> dict[str, tuple]:
     return {reg: by_register.get(reg) or fallback for reg in REGISTERS}
 
 
-def choose(options: tuple | list, rng: Any) -> Any:
-    """One element drawn uniformly; a cheaper `rng.choice` (one C call) for the hot paths."""
-    return options[int(rng.random() * len(options))]
-
-
 def render(phrase: Phrase, st: RenderState) -> str:
     """Render one compiled phrase; literals may get a typo (`st.typo_p`), values and jargon never do.
 

@@ -15,13 +15,11 @@ a worry mentioned in passing.
 
 from __future__ import annotations
 
-import bisect
-import itertools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from annotations.synth.phrases import choose
+from annotations.synth.draws import WeightedOptions, below, between, choose, weighted
 from pipeline.schema import CONCERN_TYPES
 
 # --- what the note kinds are -----------------------------------------------------------------
@@ -165,22 +163,24 @@ class CasePlan:
     notes: list[NotePlan]
 
 
-def _between(rng: Any, low: int, high: int) -> int:
-    """A uniform integer in [low, high]; a cheaper `rng.randint` for per-note draws."""
-    return low + int(rng.random() * (high - low + 1))
-
-
-_CUMULATIVE: dict[tuple, tuple[list[float], float]] = {}
-
-
-def _weighted(rng: Any, options: tuple, weights: tuple) -> Any:
-    """One option drawn by weight (a cached cumulative table: this runs for every note)."""
-    table = _CUMULATIVE.get(weights)
-    if table is None:
-        cumulative = list(itertools.accumulate(weights))
-        table = _CUMULATIVE[weights] = (cumulative, float(cumulative[-1]))
-    cumulative, total = table
-    return options[bisect.bisect_right(cumulative, rng.random() * total)]
+# How often each draw comes out which way (weights are relative).
+CASE_LENGTHS = WeightedOptions((3, 4, 5, 6, 7, 8), (14, 22, 24, 18, 12, 10))
+INTAKE_TIMINGS = WeightedOptions(TIMINGS, (28, 17, 23, 32))
+PASSING_TIMINGS = WeightedOptions(TIMINGS, (22, 12, 18, 48))  # a worry raised in passing
+INVESTIGATION_KINDS = WeightedOptions(INFO_KINDS + ADMIN_KINDS, (18, 18, 14, 14, 14, 12, 10))
+OPENING_DECISIONS = WeightedOptions(DECISIONS_OPENING, (30, 20, 15, 12, 23))
+AFTER_DECISION_KINDS = WeightedOptions((FOLLOW_UP, ADMIN, LOGISTICS, STATUS_REPORT, PARENT_TALK), (45, 15, 10, 15, 15))
+ONGOING_KINDS = WeightedOptions(
+    (FOLLOW_UP, STATUS_REPORT, PARENT_TALK, CHILD_TALK, MEETING, HOME_VISIT, ADMIN, LOGISTICS, DECISION),
+    (30, 14, 11, 9, 9, 7, 10, 5, 9),
+)
+ONGOING_DECISIONS = WeightedOptions(DECISIONS_ONGOING, (25, 20, 20, 15, 20))
+NOISE_DRAW = WeightedOptions(NOISE_LEVELS, (55, 35, 10))
+JARGON_DRAW = WeightedOptions(JARGON_MODES, (56, 16, 12, 16))
+MENTION_KINDS = WeightedOptions(("negated", "hypothetical", "history"), (45, 25, 30))
+ASSESSMENT_DRAW = WeightedOptions(ASSESSMENTS, (68, 12, 10, 10))
+STEP_ASSESSMENT_DRAW = WeightedOptions(ASSESSMENTS, (62, 20, 9, 9))
+HEARING_DRAW = WeightedOptions(CHILD_HEARINGS, (26, 11, 9, 38, 16))
 
 
 class StorylinePlanner:
@@ -191,27 +191,27 @@ class StorylinePlanner:
         if unknown or not styles:
             raise ValueError(f"unknown writing styles {unknown}; choose from {list(STYLES)}")
         self.styles = tuple(styles)
-        self.style_weights = tuple(STYLE_WEIGHTS[s] for s in self.styles)
+        self.style_table = WeightedOptions(self.styles, tuple(STYLE_WEIGHTS[s] for s in self.styles))
 
     # --- the case ---------------------------------------------------------------------------
 
     def plan(self, rng: Any, index: int, max_notes: int | None = None) -> CasePlan:
-        length = _weighted(rng, (3, 4, 5, 6, 7, 8), (14, 22, 24, 18, 12, 10))
+        length = weighted(rng, CASE_LENGTHS)
         if max_notes is not None:
             length = min(length, max_notes)
         home_style = self._style(rng)
         gender = "boy" if rng.random() < 0.5 else "girl"
-        start = EPOCH + DAY * rng.randrange(SPAN_DAYS)
+        start = EPOCH + DAY * below(rng, SPAN_DAYS)
         if rng.random() < 0.72:
             concern_types = self._concern_types(rng, index)
             low, high = CONCERN_AGES[concern_types[0]]
             for extra in concern_types[1:]:
                 low, high = max(low, CONCERN_AGES[extra][0]), min(high, CONCERN_AGES[extra][1])
-            age = _between(rng, low, high)
+            age = between(rng, low, high)
             case = CasePlan(index, age, gender, choose(MEASURES, rng), home_style, [])
             self._concern_story(rng, case, concern_types, start, length)
         else:
-            age = _between(rng, 0, 17)
+            age = between(rng, 0, 17)
             measure = choose(MEASURES, rng)
             case = CasePlan(index, age, gender, measure, home_style, [])
             self._ongoing_story(rng, case, start, length)
@@ -219,11 +219,11 @@ class StorylinePlanner:
         return case
 
     def _style(self, rng: Any) -> str:
-        return _weighted(rng, self.styles, self.style_weights)
+        return weighted(rng, self.style_table)
 
     def _concern_types(self, rng: Any, index: int) -> tuple[str, ...]:
         # Cycle through the ten types so that every sample holds all of them.
-        first = CONCERN_TYPES[(index + rng.randrange(3)) % len(CONCERN_TYPES)]
+        first = CONCERN_TYPES[(index + below(rng, 3)) % len(CONCERN_TYPES)]
         if rng.random() < 0.2:
             second = choose(COMPANION_TYPES[first], rng)
             low = max(CONCERN_AGES[first][0], CONCERN_AGES[second][0])
@@ -235,7 +235,7 @@ class StorylinePlanner:
     def _concern_story(self, rng: Any, case: CasePlan, types: tuple[str, ...], start: datetime, length: int) -> None:
         source = self._source(rng, case.age, types)
         at = self._intake_time(rng, start, source)
-        timing = _weighted(rng, TIMINGS, (28, 17, 23, 32))
+        timing = weighted(rng, INTAKE_TIMINGS)
         intake = self._note(rng, case, INTAKE, at)
         intake.concern = Concern(types, source, timing)
         self._plan_handling_here(rng, intake, timing, earlier_handled=None)
@@ -250,9 +250,9 @@ class StorylinePlanner:
             handled_at = handler.at
             last = handler.at
 
-        middle = _between(rng, 1, 3)
+        middle = between(rng, 1, 3)
         for _ in range(middle):
-            kind = _weighted(rng, INFO_KINDS + ADMIN_KINDS, (18, 18, 14, 14, 14, 12, 10))
+            kind = weighted(rng, INVESTIGATION_KINDS)
             last = self._after(rng, last, kind)
             self._add_info_or_admin(rng, case, kind, last, handled_at)
             last = case.notes[-1].at
@@ -261,11 +261,11 @@ class StorylinePlanner:
             case.notes.append(self._step_note(rng, case, BFU_CONCLUSION, last))
         last = self._after(rng, last, DECISION)
         decision = self._step_note(rng, case, DECISION, last)
-        decision.decision = _weighted(rng, DECISIONS_OPENING, (30, 20, 15, 12, 23))
+        decision.decision = weighted(rng, OPENING_DECISIONS)
         decision.step = decision.decision
         case.notes.append(decision)
         while len(case.notes) < length:
-            kind = _weighted(rng, (FOLLOW_UP, ADMIN, LOGISTICS, STATUS_REPORT, PARENT_TALK), (45, 15, 10, 15, 15))
+            kind = weighted(rng, AFTER_DECISION_KINDS)
             last = self._after(rng, last, kind)
             if kind == FOLLOW_UP:
                 case.notes.append(self._step_note(rng, case, FOLLOW_UP, last))
@@ -276,16 +276,14 @@ class StorylinePlanner:
     def _ongoing_story(self, rng: Any, case: CasePlan, start: datetime, length: int) -> None:
         last = self._work_time(rng, start)
         handled_at = None
-        kinds = (FOLLOW_UP, STATUS_REPORT, PARENT_TALK, CHILD_TALK, MEETING, HOME_VISIT, ADMIN, LOGISTICS, DECISION)
-        weights = (30, 14, 11, 9, 9, 7, 10, 5, 9)
         while len(case.notes) < length:
-            kind = _weighted(rng, kinds, weights)
+            kind = weighted(rng, ONGOING_KINDS)
             if case.notes:
                 last = self._after(rng, last, kind)
             if kind in STEP_KINDS:
                 note = self._step_note(rng, case, kind, last)
                 if kind == DECISION:
-                    note.decision = _weighted(rng, DECISIONS_ONGOING, (25, 20, 20, 15, 20))
+                    note.decision = weighted(rng, ONGOING_DECISIONS)
                     note.step = note.decision
                 case.notes.append(note)
             else:
@@ -301,10 +299,10 @@ class StorylinePlanner:
         if kind == DECISION and "admin" in self.styles and rng.random() < 0.2:
             style = "admin"
         note = NotePlan(kind=kind, style=style, at=at)
-        note.noise = _weighted(rng, NOISE_LEVELS, (55, 35, 10))
+        note.noise = weighted(rng, NOISE_DRAW)
         note.lowercase = note.noise != "none" and rng.random() < (0.15 if style == "terse" else 0.03)
         if style != "admin":
-            note.jargon_mode = _weighted(rng, JARGON_MODES, (56, 16, 12, 16))
+            note.jargon_mode = weighted(rng, JARGON_DRAW)
         return note
 
     def _add_info_or_admin(self, rng: Any, case: CasePlan, kind: str, at: datetime, handled_at: datetime | None) -> None:
@@ -323,13 +321,13 @@ class StorylinePlanner:
                 source = "parent"
             types = self._types_for(rng, case.age, source) if not (source == "child" and case.age < 5) else ()
             if types:
-                timing = _weighted(rng, TIMINGS, (22, 12, 18, 48))
+                timing = weighted(rng, PASSING_TIMINGS)
                 note.concern = Concern(types, source, timing)
                 self._plan_handling_here(rng, note, timing, earlier_handled=handled_at)
         if rng.random() < 0.22:
             exclude = set(note.concern.types) if note.concern else set()
             mention_type = choose([t for t in CONCERN_TYPES if t not in exclude], rng)
-            note.mentions.append((_weighted(rng, ("negated", "hypothetical", "history"), (45, 25, 30)), mention_type))
+            note.mentions.append((weighted(rng, MENTION_KINDS), mention_type))
         self._plan_assessment(rng, note)
         if note.concern is not None:
             self._plan_abuse_step(rng, case, note)
@@ -366,7 +364,7 @@ class StorylinePlanner:
         if note.handling == "acute":
             note.assessment = "reasoned" if rng.random() < 0.62 else "bare"
             return
-        note.assessment = _weighted(rng, ASSESSMENTS, (68, 12, 10, 10))
+        note.assessment = weighted(rng, ASSESSMENT_DRAW)
         if note.assessment == "none" and note.style in ("template", "mixed") and rng.random() < 0.6:
             note.assessment = "empty"
 
@@ -383,14 +381,14 @@ class StorylinePlanner:
     def _step_note(self, rng: Any, case: CasePlan, kind: str, at: datetime) -> NotePlan:
         note = self._note(rng, case, kind, at)
         note.step = {BFU_CONCLUSION: "bfu", FOLLOW_UP: "follow_up", DECISION: "decision"}[kind]
-        note.assessment = _weighted(rng, ASSESSMENTS, (62, 20, 9, 9))
+        note.assessment = weighted(rng, STEP_ASSESSMENT_DRAW)
         if note.assessment == "none" and note.style in ("template", "mixed") and rng.random() < 0.6:
             note.assessment = "empty"
         self._plan_hearing(rng, case, note)
         return note
 
     def _plan_hearing(self, rng: Any, case: CasePlan, note: NotePlan) -> None:
-        hearing = _weighted(rng, CHILD_HEARINGS, (26, 11, 9, 38, 16))
+        hearing = weighted(rng, HEARING_DRAW)
         if hearing == "none" and note.style in ("template", "mixed") and rng.random() < 0.7:
             hearing = "empty_line"  # the template's "Barnets perspektiv:" left with "-"
         note.child_hearing = hearing
@@ -412,7 +410,7 @@ class StorylinePlanner:
 
     def _intake_time(self, rng: Any, day: datetime, source: str) -> datetime:
         if source in ("police", "neighbour", "anonymous") and rng.random() < 0.35:
-            return day + MINUTE * rng.randrange(24 * 60)  # police reports and calls come at any hour
+            return day + MINUTE * below(rng, 24 * 60)  # police reports and calls come at any hour
         return self._work_time(rng, day)
 
     @staticmethod
@@ -420,7 +418,7 @@ class StorylinePlanner:
         day = day.replace(hour=0, minute=0)
         while day.weekday() >= 5:
             day += DAY
-        return day + MINUTE * _between(rng, 7 * 60 + 45, 15 * 60 + 30)
+        return day + MINUTE * between(rng, 7 * 60 + 45, 15 * 60 + 30)
 
     @staticmethod
     def _handling_time(rng: Any, raised: datetime, timing: str) -> datetime:
@@ -432,23 +430,23 @@ class StorylinePlanner:
         minute_of_day = raised.hour * 60 + raised.minute
         if timing == "within_24h":
             if rng.random() < 0.45 or minute_of_day <= 8 * 60:
-                return raised + MINUTE * _between(rng, 20, 240)  # later the same day (or evening)
+                return raised + MINUTE * between(rng, 20, 240)  # later the same day (or evening)
             # the next morning, before the same time of day
             next_day = raised.replace(hour=0, minute=0) + DAY
-            return next_day + MINUTE * _between(rng, 7 * 60 + 30, minute_of_day - 10)
+            return next_day + MINUTE * between(rng, 7 * 60 + 30, minute_of_day - 10)
         if rng.random() < 0.25 and minute_of_day <= 15 * 60:
             # the next day, a little after the 24 hours ran out: the hard case near the line
-            return raised + DAY + MINUTE * _between(rng, 10, 150)
-        later = raised.replace(hour=0, minute=0) + DAY * _between(rng, 2, 8)
-        return later + MINUTE * _between(rng, 7 * 60 + 45, 15 * 60 + 30)
+            return raised + DAY + MINUTE * between(rng, 10, 150)
+        later = raised.replace(hour=0, minute=0) + DAY * between(rng, 2, 8)
+        return later + MINUTE * between(rng, 7 * 60 + 45, 15 * 60 + 30)
 
     def _after(self, rng: Any, last: datetime, kind: str) -> datetime:
         """The time of the next ordinary note: days later, on a working day."""
         if kind in ADMIN_KINDS and rng.random() < 0.4:
-            days = _between(rng, 0, 3)
+            days = between(rng, 0, 3)
         else:
-            days = _between(rng, 2, 35)
+            days = between(rng, 2, 35)
         candidate = self._work_time(rng, last + DAY * days)
         if candidate <= last:
-            candidate = last + MINUTE * _between(rng, 15, 240)
+            candidate = last + MINUTE * between(rng, 15, 240)
         return candidate
