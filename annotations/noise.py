@@ -88,13 +88,15 @@ def add_typo(text: str, rng: Any) -> str:
     return text[:i] + a + text[i:]
 
 
-_ABBREV_KEYS = tuple(ABBREVIATIONS)
+# A text can hold a phrase of ABBREVIATIONS only if it holds one of these (lower-cased): the
+# phrases, less those that contain a shorter one ("telefonisk" holds "telefon").
+_ABBREV_PROBES = tuple(key for key in ABBREVIATIONS if not any(other != key and other in key for other in ABBREVIATIONS))
 
 
 def abbreviate(text: str, rng: Any, probability: float) -> str:
     """Shorten each everyday phrase of ABBREVIATIONS with `probability`, keeping a capital."""
     lowered = text.lower()
-    for key in _ABBREV_KEYS:  # a cheap test first: most texts hold none of them
+    for key in _ABBREV_PROBES:  # a cheap test first: most texts hold none of them
         if key in lowered:
             break
     else:

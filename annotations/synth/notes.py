@@ -25,6 +25,7 @@ from annotations.synth.draws import choose
 from annotations.synth.phrases import Bank, BankSet, RenderState, load_banks, pick, render
 from annotations.synth.storyline import (
     ADMIN,
+    ALL_KINDS,
     BFU_CONCLUSION,
     CHILD_TALK,
     DECISION,
@@ -111,6 +112,7 @@ class NoteRenderer:
         self._bound_cache: dict[tuple, dict[str, Bank]] = {}
         self.team_names = {k: self.banks.texts(f"people.team.{k}") for k in ("intake", "family", "small", "youth")}
         self.caster = CaseCaster(self.banks)
+        self.bank_dict = self.banks.banks
 
     # --- case -------------------------------------------------------------------------------
 
@@ -119,19 +121,22 @@ class NoteRenderer:
 
     def render(self, case: CasePlan, index: int, case_values: dict[str, str], rng: Any, date_style: int) -> RenderedNote:
         plan = case.notes[index]
-        ref = case.notes[plan.handles[0]].at if plan.handles else self._link_ref(case, index)
+        handles = plan.handles
+        if handles:
+            ref = case.notes[handles[0]].at
+        elif plan.handling == "link_existing":
+            ref = self._link_ref(case, index)
+        else:
+            ref = None
         note_values(case_values, plan.at, rng, date_style, ref)
-        st = RenderState(values=case_values, rng=rng, typo_p=TYPO_CHANCE.get(plan.noise, 0.0))
+        st = RenderState(case_values, rng, "plain", {}, [], TYPO_CHANCE.get(plan.noise, 0.0))
         concern = plan.concern
+        if concern is None and handles:
+            concern = case.notes[handles[0]].concern  # the concern this note handles
         if concern is not None:
             self._set_source(st, concern.source)
             st.bound = self._bound(concern.types, concern.source, case.age)
-        elif plan.handles:
-            target = case.notes[plan.handles[0]].concern
-            self._set_source(st, target.source)
-            st.bound = self._bound(target.types, target.source, case.age)
-        builder = _NoteBuilder(self, plan, case, st)
-        return builder.build()
+        return _NoteBuilder(self, plan, case, st).build()
 
     def _link_ref(self, case: CasePlan, index: int):
         """The earlier handled notification a `link_existing` handling points to."""
@@ -146,7 +151,7 @@ class NoteRenderer:
         return None
 
     def _set_source(self, st: RenderState, source: str) -> None:
-        kilde = pick(self.banks[f"sources.{source}.ref"], st)
+        kilde = pick(self.bank_dict[f"sources.{source}.ref"], st)
         st.values["kilde"] = kilde
         st.values["Kilde"] = kilde[:1].upper() + kilde[1:]
 
@@ -199,14 +204,8 @@ class _NoteBuilder:
         self.first_info: str | None = None
         self.abbreviate = ABBREVIATE.get(plan.noise, 0.0)
         self.direction = "support"  # a step's direction: more help, or ending it
-        self.bank_dict = renderer.banks.banks
-        self.heavy = plan.jargon_mode == "heavy"
-        self.mixed = self.style == "mixed"
-        self.fixed_register = not (self.heavy or self.mixed)
-        if plan.jargon_mode == "explained" and self.style == "terse":
-            self.body_register = "plain"  # an explained note is written plainly throughout
-        else:
-            self.body_register = STYLE_REGISTER.get(self.style, "plain")
+        self.bank_dict = renderer.bank_dict
+        self.heavy, self.mixed, self.fixed_register, self.body_register = _registers(plan.style, plan.jargon_mode)
 
     # --- registers --------------------------------------------------------------------------
 
@@ -245,8 +244,7 @@ class _NoteBuilder:
 
     def build(self) -> RenderedNote:
         plan = self.plan
-        kind = plan.kind
-        getattr(self, f"_{kind}")()
+        RECIPES[plan.kind](self)
         for mention_kind, concern_type in plan.mentions:
             self._insert_info(self.say(f"concerns.{concern_type}.{mention_kind}"))
         self._jargon_asides()
@@ -547,7 +545,7 @@ class _NoteBuilder:
 
     def _finish(self, text: str) -> RenderedNote:
         plan, st = self.plan, self.st
-        jargon = _distinct(st.jargon)
+        jargon = _distinct(st.jargon) if st.jargon else []
         evidence: dict[str, list[str]] = {}
         if self.concern_texts:
             evidence["concern_present"] = list(self.concern_texts)
@@ -570,16 +568,7 @@ class _NoteBuilder:
             text = lower_keep_tags(text)
             evidence = {k: [lower_keep_tags(s) for s in v] for k, v in evidence.items()}
             jargon = [lower_keep_tags(j) for j in jargon]
-        values = st.values
-        return RenderedNote(
-            text=text,
-            title=self._title(),
-            note_type=NOTE_TYPES[plan.kind],
-            team=self._team(),
-            author_id=values["init"],
-            jargon=jargon,
-            evidence=evidence,
-        )
+        return RenderedNote(text, self._title(), NOTE_TYPES[plan.kind], self._team(), st.values["init"], jargon, evidence)
 
     def _title(self) -> str:
         plan = self.plan
@@ -599,6 +588,25 @@ class _NoteBuilder:
         if self.case.age >= 14:
             return choose(names["youth"], self.rng)
         return choose(names["family"], self.rng)
+
+
+def _registers(style: str, jargon_mode: str) -> tuple[bool, bool, bool, str]:
+    """(heavy, mixed, fixed register, body register) of a note's style and jargon mode."""
+    found = _REGISTERS.get((style, jargon_mode))
+    if found is None:
+        heavy = jargon_mode == "heavy"
+        mixed = style == "mixed"
+        if jargon_mode == "explained" and style == "terse":
+            body = "plain"  # an explained note is written plainly throughout
+        else:
+            body = STYLE_REGISTER.get(style, "plain")
+        found = _REGISTERS[(style, jargon_mode)] = (heavy, mixed, not (heavy or mixed), body)
+    return found
+
+
+_REGISTERS: dict[tuple[str, str], tuple[bool, bool, bool, str]] = {}
+# The recipe of each kind of note (the builder's `_<kind>` methods).
+RECIPES = {kind: getattr(_NoteBuilder, f"_{kind}") for kind in ALL_KINDS}
 
 
 def _distinct(items: list[str]) -> list[str]:

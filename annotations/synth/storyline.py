@@ -163,6 +163,34 @@ class CasePlan:
     notes: list[NotePlan]
 
 
+# Steps of time as ready objects (a timedelta per draw costs more than the draw).
+MINUTES = tuple(MINUTE * n for n in range(24 * 60))
+DAYS = tuple(DAY * n for n in range(SPAN_DAYS))
+
+
+class _WorkdayMidnights(dict):
+    """Day number (`toordinal()`) -> midnight of that day, or of the Monday after a weekend day."""
+
+    def __missing__(self, day: int) -> datetime:
+        midnight = datetime.fromordinal(day)
+        while midnight.weekday() >= 5:
+            midnight += DAY
+        self[day] = midnight
+        return midnight
+
+
+_WORKDAY_MIDNIGHT = _WorkdayMidnights()  # some thousand days at most
+_SOURCE_OPTIONS: dict[tuple[int, tuple[str, ...]], tuple[str, ...]] = {}
+_TYPE_OPTIONS: dict[tuple[int, str], tuple[str, ...]] = {}
+STEP_OF_KIND = {BFU_CONCLUSION: "bfu", FOLLOW_UP: "follow_up", DECISION: "decision"}
+# Handling kinds recorded with the concern itself, by (violence or abuse, an earlier handling to link to).
+_HANDLING_HERE = ("as_notification", "registered", "acute", "acute", "police", "on_call", "to_intake", "to_intake")
+HANDLING_HERE = {
+    (abuse, linkable): _HANDLING_HERE + (("child_house",) if abuse else ()) + (("link_existing", "link_existing") if linkable else ())
+    for abuse in (False, True)
+    for linkable in (False, True)
+}
+
 # How often each draw comes out which way (weights are relative).
 CASE_LENGTHS = WeightedOptions((3, 4, 5, 6, 7, 8), (14, 22, 24, 18, 12, 10))
 INTAKE_TIMINGS = WeightedOptions(TIMINGS, (28, 17, 23, 32))
@@ -201,7 +229,7 @@ class StorylinePlanner:
             length = min(length, max_notes)
         home_style = self._style(rng)
         gender = "boy" if rng.random() < 0.5 else "girl"
-        start = EPOCH + DAY * below(rng, SPAN_DAYS)
+        start = EPOCH + DAYS[below(rng, SPAN_DAYS)]
         if rng.random() < 0.72:
             concern_types = self._concern_types(rng, index)
             low, high = CONCERN_AGES[concern_types[0]]
@@ -298,12 +326,10 @@ class StorylinePlanner:
         style = case.home_style if rng.random() < 0.75 else self._style(rng)
         if kind == DECISION and "admin" in self.styles and rng.random() < 0.2:
             style = "admin"
-        note = NotePlan(kind=kind, style=style, at=at)
-        note.noise = weighted(rng, NOISE_DRAW)
-        note.lowercase = note.noise != "none" and rng.random() < (0.15 if style == "terse" else 0.03)
-        if style != "admin":
-            note.jargon_mode = weighted(rng, JARGON_DRAW)
-        return note
+        noise = weighted(rng, NOISE_DRAW)
+        lowercase = noise != "none" and rng.random() < (0.15 if style == "terse" else 0.03)
+        jargon_mode = weighted(rng, JARGON_DRAW) if style != "admin" else "plain"
+        return NotePlan(kind, style, at, jargon_mode=jargon_mode, noise=noise, lowercase=lowercase)
 
     def _add_info_or_admin(self, rng: Any, case: CasePlan, kind: str, at: datetime, handled_at: datetime | None) -> None:
         note = self._note(rng, case, kind, at)
@@ -338,14 +364,14 @@ class StorylinePlanner:
     def _handler(self, rng: Any, case: CasePlan, target: int, after: datetime, timing: str) -> NotePlan:
         """A later note that records the handling of the concern raised in note `target`."""
         note = self._note(rng, case, HANDLING, self._handling_time(rng, after, timing))
-        concern = case.notes[target].concern
+        abuse = not ABUSE_TYPES.isdisjoint(case.notes[target].concern.types)
         note.handles = [target]
         note.handling = choose(("as_notification", "registered", "acute", "acute", "police", "on_call", "to_intake"), rng)
-        if set(concern.types) & ABUSE_TYPES and rng.random() < 0.3:
+        if abuse and rng.random() < 0.3:
             note.handling = "child_house"
         # A 24-hour assessment always takes a stance; whether it gives reasons varies.
         note.assessment = "reasoned" if rng.random() < 0.62 else "bare"
-        if set(concern.types) & ABUSE_TYPES:
+        if abuse:
             note.step = "abuse_assessment"
             self._plan_hearing(rng, case, note)
         return note
@@ -353,12 +379,8 @@ class StorylinePlanner:
     def _plan_handling_here(self, rng: Any, note: NotePlan, timing: str, earlier_handled: datetime | None) -> None:
         if timing != "same_note":
             return
-        kinds = ["as_notification", "registered", "acute", "acute", "police", "on_call", "to_intake", "to_intake"]
-        if set(note.concern.types) & ABUSE_TYPES:
-            kinds.append("child_house")
-        if earlier_handled is not None:
-            kinds += ["link_existing", "link_existing"]
-        note.handling = choose(kinds, rng)
+        abuse = not ABUSE_TYPES.isdisjoint(note.concern.types)
+        note.handling = choose(HANDLING_HERE[abuse, earlier_handled is not None], rng)
 
     def _plan_assessment(self, rng: Any, note: NotePlan) -> None:
         if note.handling == "acute":
@@ -370,7 +392,7 @@ class StorylinePlanner:
 
     def _plan_abuse_step(self, rng: Any, case: CasePlan, note: NotePlan) -> None:
         """An assessment of new information about violence or abuse is a step where the child is heard."""
-        if not set(note.concern.types) & ABUSE_TYPES or note.assessment not in ("reasoned", "bare"):
+        if ABUSE_TYPES.isdisjoint(note.concern.types) or note.assessment not in ("reasoned", "bare"):
             return
         note.step = "abuse_assessment"
         if note.kind == CHILD_TALK or note.concern.source == "child":
@@ -380,7 +402,7 @@ class StorylinePlanner:
 
     def _step_note(self, rng: Any, case: CasePlan, kind: str, at: datetime) -> NotePlan:
         note = self._note(rng, case, kind, at)
-        note.step = {BFU_CONCLUSION: "bfu", FOLLOW_UP: "follow_up", DECISION: "decision"}[kind]
+        note.step = STEP_OF_KIND[kind]
         note.assessment = weighted(rng, STEP_ASSESSMENT_DRAW)
         if note.assessment == "none" and note.style in ("template", "mixed") and rng.random() < 0.6:
             note.assessment = "empty"
@@ -401,24 +423,30 @@ class StorylinePlanner:
     # --- who reports what, and when -----------------------------------------------------------
 
     def _source(self, rng: Any, age: int, types: tuple[str, ...]) -> str:
-        options = [s for s in SOURCES if SOURCE_AGES[s][0] <= age <= SOURCE_AGES[s][1] and set(types) <= SOURCE_TYPES[s]]
+        options = _SOURCE_OPTIONS.get((age, types))
+        if options is None:
+            options = _SOURCE_OPTIONS[age, types] = tuple(
+                s for s in SOURCES if SOURCE_AGES[s][0] <= age <= SOURCE_AGES[s][1] and set(types) <= SOURCE_TYPES[s]
+            )
         return choose(options, rng) if options else "anonymous"
 
     def _types_for(self, rng: Any, age: int, source: str) -> tuple[str, ...]:
-        options = [t for t in CONCERN_TYPES if CONCERN_AGES[t][0] <= age <= CONCERN_AGES[t][1] and t in SOURCE_TYPES[source]]
+        options = _TYPE_OPTIONS.get((age, source))
+        if options is None:
+            options = _TYPE_OPTIONS[age, source] = tuple(
+                t for t in CONCERN_TYPES if CONCERN_AGES[t][0] <= age <= CONCERN_AGES[t][1] and t in SOURCE_TYPES[source]
+            )
         return (choose(options, rng),) if options else ()
 
     def _intake_time(self, rng: Any, day: datetime, source: str) -> datetime:
         if source in ("police", "neighbour", "anonymous") and rng.random() < 0.35:
-            return day + MINUTE * below(rng, 24 * 60)  # police reports and calls come at any hour
+            return day + MINUTES[below(rng, 24 * 60)]  # police reports and calls come at any hour
         return self._work_time(rng, day)
 
     @staticmethod
     def _work_time(rng: Any, day: datetime) -> datetime:
-        day = day.replace(hour=0, minute=0)
-        while day.weekday() >= 5:
-            day += DAY
-        return day + MINUTE * between(rng, 7 * 60 + 45, 15 * 60 + 30)
+        """A time in working hours on `day`, or on the Monday after when `day` is a weekend day."""
+        return _WORKDAY_MIDNIGHT[day.toordinal()] + MINUTES[between(rng, 7 * 60 + 45, 15 * 60 + 30)]
 
     @staticmethod
     def _handling_time(rng: Any, raised: datetime, timing: str) -> datetime:
@@ -430,15 +458,15 @@ class StorylinePlanner:
         minute_of_day = raised.hour * 60 + raised.minute
         if timing == "within_24h":
             if rng.random() < 0.45 or minute_of_day <= 8 * 60:
-                return raised + MINUTE * between(rng, 20, 240)  # later the same day (or evening)
+                return raised + MINUTES[between(rng, 20, 240)]  # later the same day (or evening)
             # the next morning, before the same time of day
             next_day = raised.replace(hour=0, minute=0) + DAY
-            return next_day + MINUTE * between(rng, 7 * 60 + 30, minute_of_day - 10)
+            return next_day + MINUTES[between(rng, 7 * 60 + 30, minute_of_day - 10)]
         if rng.random() < 0.25 and minute_of_day <= 15 * 60:
             # the next day, a little after the 24 hours ran out: the hard case near the line
-            return raised + DAY + MINUTE * between(rng, 10, 150)
-        later = raised.replace(hour=0, minute=0) + DAY * between(rng, 2, 8)
-        return later + MINUTE * between(rng, 7 * 60 + 45, 15 * 60 + 30)
+            return raised + DAY + MINUTES[between(rng, 10, 150)]
+        later = raised.replace(hour=0, minute=0) + DAYS[between(rng, 2, 8)]
+        return later + MINUTES[between(rng, 7 * 60 + 45, 15 * 60 + 30)]
 
     def _after(self, rng: Any, last: datetime, kind: str) -> datetime:
         """The time of the next ordinary note: days later, on a working day."""
@@ -446,7 +474,7 @@ class StorylinePlanner:
             days = between(rng, 0, 3)
         else:
             days = between(rng, 2, 35)
-        candidate = self._work_time(rng, last + DAY * days)
+        candidate = _WORKDAY_MIDNIGHT[last.toordinal() + days] + MINUTES[between(rng, 7 * 60 + 45, 15 * 60 + 30)]
         if candidate <= last:
-            candidate = last + MINUTE * between(rng, 15, 240)
+            candidate = last + MINUTES[between(rng, 15, 240)]
         return candidate
