@@ -237,3 +237,34 @@ def test_jsonl_csv_and_parquet_carry_the_same_flags_for_every_note(tmp_path, key
     with open(outputs["csv"], encoding="utf-8-sig") as fh:
         assert list(csv.DictReader(fh, delimiter=";")) == [{k: str(v) for k, v in r.items()} for r in expected]
     assert pq.read_table(outputs["parquet"]).to_pylist() == expected
+
+
+# notes where two readings tie: a form and a lemma of two lexicon entries, several concern types
+# in one sentence
+TIES = [
+    "Der er d.d. foretaget en vurdering vedrørende sagen, foranlediget af en henvendelse fra skolen. "
+    "Sagen behandles iht. SEL § 50, og der iværksættes en BFU.",
+    "Skolen oplyser, at [BARN] sælger hash til de yngre elever, og at mor selv ryger hash hver dag.",
+    "Pædagogen fortæller, at [BARN] har blå mærker, og at far drikker meget og råber ad hende.",
+]
+
+
+@pytest.mark.slow
+def test_the_same_archive_gives_the_same_flags_in_every_run(tmp_path):
+    """Python salts string hashes per process, so anything taken from a set in hash order (which
+    lexicon entry, which concern type first) would change a reviewer's evidence from run to run."""
+    import os
+    import subprocess
+    import sys
+
+    synthetic = tmp_path / "synthetic.csv"
+    assert main(["synth", "-n", "300", "--seed", "5", "-o", str(synthetic), "--workers", "1"]) == 0
+    ties = csv_archive(tmp_path / "ties.csv", [("t", f"t{i}", f"2025-03-0{i + 1} 10:00", text) for i, text in enumerate(TIES)])
+    outputs = set()
+    for hash_seed in ("1", "2", "3", "4"):
+        out = tmp_path / f"flags_{hash_seed}.jsonl"
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        command = [sys.executable, "-m", "pipeline.cli", "scan", ties, str(synthetic), "-o", str(out), "--quiet"]
+        subprocess.run(command, check=True, env=env, cwd=Path(__file__).resolve().parents[2], capture_output=True)
+        outputs.add(out.read_text(encoding="utf-8"))
+    assert len(outputs) == 1
