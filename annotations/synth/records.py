@@ -92,15 +92,15 @@ def case_records(built: BuiltCase) -> list[dict[str, Any]]:
 
 # --- JSON lines ----------------------------------------------------------------------------------
 
-_CONSTANTS: dict[Any, str] = {None: "null"}
+class _Constants(dict):
+    """JSON of values from small fixed sets (names, None, tuples of names as lists), made on first use."""
+
+    def __missing__(self, value: Any) -> str:
+        text = self[value] = json.dumps(list(value) if value.__class__ is tuple else value, ensure_ascii=False)
+        return text
 
 
-def _constant(value: Any) -> str:
-    """JSON of a value from a small fixed set (a name, None, a tuple of names), cached."""
-    found = _CONSTANTS.get(value)
-    if found is None:
-        found = _CONSTANTS[value] = json.dumps(list(value) if value.__class__ is tuple else value, ensure_ascii=False)
-    return found
+_CONSTANT = _Constants()
 
 
 def _strings(items: list[str]) -> str:
@@ -110,32 +110,32 @@ def _strings(items: list[str]) -> str:
 def _evidence(evidence: dict[str, list[str]]) -> str:
     if not evidence:
         return "{}"
-    return "{" + ", ".join([f"{_constant(label)}: {_strings(spans)}" for label, spans in evidence.items()]) + "}"
+    return "{" + ", ".join([f"{_CONSTANT[label]}: {_strings(spans)}" for label, spans in evidence.items()]) + "}"
 
 
 def _synth(plan: Any, note: RenderedNote, handling: dict[str, Any] | None, quoted_ids: list[str]) -> str:
-    c = _constant
+    c = _CONSTANT
     handles = plan.handles
     text = (
-        f'{{"kind": {c(plan.kind)}, "step": {c(plan.step)}, "assessment": {c(plan.assessment)}, '
-        f'"child_hearing": {c(plan.child_hearing)}, "jargon_items": {_strings(note.jargon)}, '
-        f'"jargon_mode": {c(plan.jargon_mode if plan.style != "admin" else "admin")}, "noise": {c(plan.noise)}, '
+        f'{{"kind": {c[plan.kind]}, "step": {c[plan.step]}, "assessment": {c[plan.assessment]}, '
+        f'"child_hearing": {c[plan.child_hearing]}, "jargon_items": {_strings(note.jargon)}, '
+        f'"jargon_mode": {c[plan.jargon_mode if plan.style != "admin" else "admin"]}, "noise": {c[plan.noise]}, '
         f'"handles": [{", ".join([quoted_ids[i] for i in handles])}]'
     )
     concern = plan.concern
     if concern is not None:
         handled_in = handling["handled_in"]
         text += (
-            f', "concern": {{"types": {c(concern.types)}, "source": {c(concern.source)}, '
-            f'"handled_here": {c(plan.handling)}, "outcome": {c(handling["outcome"])}, '
+            f', "concern": {{"types": {c[concern.types]}, "source": {c[concern.source]}, '
+            f'"handled_here": {c[plan.handling]}, "outcome": {c[handling["outcome"]]}, '
             f'"handled_in": {quoted_ids[handled_in] if handled_in is not None else "null"}}}'
         )
     elif handles:
-        text += f', "handling": {c(plan.handling)}'
+        text += f', "handling": {c[plan.handling]}'
     if plan.mentions:
-        text += ', "mentions": [' + ", ".join([f'{{"kind": {c(kind)}, "type": {c(t)}}}' for kind, t in plan.mentions]) + "]"
+        text += ', "mentions": [' + ", ".join([f'{{"kind": {c[kind]}, "type": {c[t]}}}' for kind, t in plan.mentions]) + "]"
     if plan.decision:
-        text += f', "decision": {c(plan.decision)}'
+        text += f', "decision": {c[plan.decision]}'
     return text + "}"
 
 
@@ -146,7 +146,7 @@ def _labels(labels: dict[str, Any]) -> str:
         f'"authority_jargon": {labels["authority_jargon"]}, '
         f'"unhandled_concern": {labels["unhandled_concern"]}, '
         f'"concern_present": {labels["concern_present"]}, '
-        f'"concern_types": {_constant(tuple(labels["concern_types"]))}}}'
+        f'"concern_types": {_CONSTANT[tuple(labels["concern_types"])]}}}'
     )
 
 
@@ -158,7 +158,7 @@ def case_jsonl(built: BuiltCase) -> str:
     quoted_case = '"' + built.case_id + '"'
     age = case.age
     enc = encode_basestring
-    c = _constant
+    c = _CONSTANT
     lines = []
     for k, built_note in enumerate(built.notes):
         plan = plans[k]
@@ -166,9 +166,9 @@ def case_jsonl(built: BuiltCase) -> str:
         lines.append(
             f'{{"note_id": {quoted_ids[k]}, "case_id": {quoted_case}, '
             f'"written_at": "{plan.at.isoformat(timespec="minutes")}", "text": {enc(note.text)}, '
-            f'"title": {enc(note.title)}, "note_type": {c(note.note_type)}, "team": {enc(note.team)}, '
+            f'"title": {enc(note.title)}, "note_type": {c[note.note_type]}, "team": {enc(note.team)}, '
             f'"author_id": {enc(note.author_id)}, "child_age": {age}, "labels": {_labels(built_note.labels)}, '
-            f'"evidence": {_evidence(built_note.evidence)}, "style": {c(plan.style)}, '
+            f'"evidence": {_evidence(built_note.evidence)}, "style": {c[plan.style]}, '
             f'"synth": {_synth(plan, note, built_note.handling, quoted_ids)}}}\n'
         )
     return "".join(lines)
