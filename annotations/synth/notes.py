@@ -135,7 +135,9 @@ class NoteRenderer:
             concern = case.notes[handles[0]].concern  # the concern this note handles
         if concern is not None:
             self._set_source(st, concern.source)
-            st.bound = self._bound(concern.types, concern.source, case.age)
+            st.bound = self._bound_cache.get((concern.types, concern.source, case.age >= 6)) or self._bound(
+                concern.types, concern.source, case.age
+            )
         return _NoteBuilder(self, plan, case, st).build()
 
     def _link_ref(self, case: CasePlan, index: int):
@@ -188,6 +190,12 @@ class NoteRenderer:
 class _NoteBuilder:
     """Collects the parts of one note and lays them out; one instance per note."""
 
+    __slots__ = (
+        "r", "b", "plan", "case", "st", "rng", "style", "parts", "concern_texts", "assessment_text", "child_text",
+        "step_texts", "first_info", "abbreviate", "direction", "bank_dict", "heavy", "mixed", "fixed_register",
+        "body_register",
+    )
+
     def __init__(self, renderer: NoteRenderer, plan: NotePlan, case: CasePlan, st: RenderState):
         self.r = renderer
         self.b = renderer.banks
@@ -221,7 +229,11 @@ class _NoteBuilder:
         st = self.st
         register = st.register = self.body_register if self.fixed_register else self.register(role)
         options = self.bank_dict[bank_name].by_register[register]
-        text = render(options[int(self.rng.random() * len(options))], st)
+        phrase = options[int(self.rng.random() * len(options))]
+        if phrase.fmt is None or st.typo_p:
+            text = render(phrase, st)
+        else:
+            text = phrase.fmt.format_map(st.values)  # render()'s fast path, without the call
         if self.abbreviate:
             text = abbreviate(text, self.rng, self.abbreviate)
         return text

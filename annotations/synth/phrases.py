@@ -120,6 +120,7 @@ def render(phrase: Phrase, st: RenderState) -> str:
     out: list[str] = []
     append = out.append
     rng = st.rng
+    values = st.values
     for tok in phrase.tokens:
         if tok.__class__ is str:
             if typo_p and len(tok) > 3 and rng.random() < typo_p:
@@ -128,13 +129,14 @@ def render(phrase: Phrase, st: RenderState) -> str:
             continue
         code, arg = tok
         if code == SLOT:
-            append(st.values[arg])
-        elif code == BANK:
-            options = arg.by_register[st.register]
-            append(render(options[int(rng.random() * len(options))], st))
-        elif code == BOUND:
-            options = st.bound[arg].by_register[st.register]
-            append(render(options[int(rng.random() * len(options))], st))
+            append(values[arg])
+        elif code == BANK or code == BOUND:
+            options = (arg if code == BANK else st.bound[arg]).by_register[st.register]
+            chosen = options[int(rng.random() * len(options))]
+            if typo_p or chosen.fmt is None:
+                append(render(chosen, st))
+            else:
+                append(chosen.fmt.format_map(values))  # render()'s fast path, without the call
         elif code == JARGON:
             st.typo_p = 0.0
             text = render(arg, st)
