@@ -15,9 +15,9 @@ a worry mentioned in passing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Sequence
 
 from annotations.synth.draws import WeightedOptions, below, between, choose, weighted
 from pipeline.schema import CONCERN_TYPES
@@ -140,8 +140,8 @@ class NotePlan:
     at: datetime
     concern: Concern | None = None
     handling: str | None = None  # a handling kind recorded here for this note's own concern
-    handles: list[int] = field(default_factory=list)  # indexes of earlier notes whose concern is handled here
-    mentions: list[tuple[str, str]] = field(default_factory=list)  # (negated|hypothetical|history, type)
+    handles: Sequence[int] = ()  # indexes of earlier notes whose concern is handled here
+    mentions: Sequence[tuple[str, str]] = ()  # (negated|hypothetical|history, type)
     assessment: str | None = None  # one of ASSESSMENTS, None when the note needs none
     step: str | None = None  # why the child must be heard: decision kind, "bfu", "follow_up", "abuse_assessment"
     child_hearing: str | None = None  # one of CHILD_HEARINGS when step is set
@@ -353,7 +353,7 @@ class StorylinePlanner:
         if rng.random() < 0.22:
             exclude = set(note.concern.types) if note.concern else set()
             mention_type = choose([t for t in CONCERN_TYPES if t not in exclude], rng)
-            note.mentions.append((weighted(rng, MENTION_KINDS), mention_type))
+            note.mentions = [(weighted(rng, MENTION_KINDS), mention_type)]
         self._plan_assessment(rng, note)
         if note.concern is not None:
             self._plan_abuse_step(rng, case, note)
