@@ -30,15 +30,21 @@ def _init_worker(seed: int, styles: tuple[str, ...]) -> None:
     _worker_corpus = SyntheticCorpus(seed=seed, styles=styles)
 
 
-def _write_chunk(start: int, stop: int, fmt: str) -> list[tuple[int, int, str]]:
-    """(case index, note count, serialized text) for cases [start, stop)."""
+def _write_chunk(start: int, stop: int, fmt: str) -> tuple[list[int], list[bytes]]:
+    """(note counts, serialized UTF-8 text) of cases [start, stop), one entry per case.
+
+    Bytes, not str: they cross the process boundary as one copy, and the main process writes
+    them as they are.
+    """
     assert _worker_corpus is not None
     case_text = _worker_corpus.case_text
-    out = []
+    counts: list[int] = []
+    blobs: list[bytes] = []
     for index in range(start, stop):
         count, text = case_text(index, fmt)
-        out.append((index, count, text))
-    return out
+        counts.append(count)
+        blobs.append(text.encode("utf-8"))
+    return counts, blobs
 
 
 def default_workers(n: int) -> int:
@@ -95,21 +101,26 @@ def _write_parallel(corpus: SyntheticCorpus, writer: RecordWriter, fmt: str, n: 
 
         def submit() -> None:
             nonlocal next_case
-            pending.append(pool.apply_async(_write_chunk, (next_case, next_case + CASES_PER_CHUNK, fmt)))
+            pending.append((next_case, pool.apply_async(_write_chunk, (next_case, next_case + CASES_PER_CHUNK, fmt))))
             next_case += CASES_PER_CHUNK
 
         for _ in range(workers * CHUNKS_IN_FLIGHT_PER_WORKER):
             submit()
         while writer.count < n:
-            chunk = pending.popleft().get()
+            first, result = pending.popleft()
+            counts, blobs = result.get()
             submit()
-            for index, count, text in chunk:
-                if writer.count + count > n:
-                    _finish_with(corpus, writer, fmt, index, n)
-                    break
-                writer.write_block(text, count)
-                if writer.count == n:
-                    break
+            total = sum(counts)
+            if writer.count + total <= n:
+                writer.write_encoded(b"".join(blobs), total)
+            else:
+                for offset, (count, blob) in enumerate(zip(counts, blobs)):
+                    if writer.count + count > n:
+                        _finish_with(corpus, writer, fmt, first + offset, n)
+                        break
+                    writer.write_encoded(blob, count)
+                    if writer.count == n:
+                        break
             if progress is not None:
                 progress(writer.count)
         pool.terminate()

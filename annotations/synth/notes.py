@@ -191,14 +191,13 @@ class _NoteBuilder:
     """Collects the parts of one note and lays them out; one instance per note."""
 
     __slots__ = (
-        "r", "b", "plan", "case", "st", "rng", "style", "parts", "concern_texts", "assessment_text", "child_text",
+        "r", "plan", "case", "st", "rng", "style", "parts", "concern_texts", "assessment_text", "child_text",
         "step_texts", "first_info", "abbreviate", "direction", "bank_dict", "heavy", "mixed", "fixed_register",
         "body_register",
     )
 
     def __init__(self, renderer: NoteRenderer, plan: NotePlan, case: CasePlan, st: RenderState):
         self.r = renderer
-        self.b = renderer.banks
         self.plan = plan
         self.case = case
         self.st = st
@@ -399,14 +398,14 @@ class _NoteBuilder:
         """A pasted e-mail from the reporter; the concern sentence inside it is the evidence."""
         st = self.st
         st.register = "plain"
-        intro = pick(self.b["layout.email.intro"], st)
-        subject = pick(self.b["layout.email.subject"], st)
-        greeting = pick(self.b["layout.email.greeting"], st)
-        body = pick(self.b["report.email"], st)
+        intro = pick(self.bank_dict["layout.email.intro"], st)
+        subject = pick(self.bank_dict["layout.email.subject"], st)
+        greeting = pick(self.bank_dict["layout.email.greeting"], st)
+        body = pick(self.bank_dict["report.email"], st)
         self.concern_texts.append(body)
-        extra = pick(self.b["report.email_extra"], st) if self.rng.random() < 0.6 else None
-        closing = pick(self.b["layout.email.closing"], st)
-        sender = pick(self.b[f"sources.{self.plan.concern.source}.sender"], st)
+        extra = pick(self.bank_dict["report.email_extra"], st) if self.rng.random() < 0.6 else None
+        closing = pick(self.bank_dict["layout.email.closing"], st)
+        sender = pick(self.bank_dict[f"sources.{self.plan.concern.source}.sender"], st)
         lines = [intro, "", subject, "", greeting, "", body + (" " + extra if extra else ""), "", closing, sender]
         self.add("info", "\n".join(lines))
 
@@ -461,12 +460,12 @@ class _NoteBuilder:
         self.st.register = "plain"
         if self.style == "admin" or mode == "heavy":
             if len(_distinct(self.st.jargon)) < 2:
-                self.add("info", pick(self.b["jargon.heavy"], self.st))
+                self.add("info", pick(self.bank_dict["jargon.heavy"], self.st))
         elif mode == "single":
             if not self.st.jargon:
-                self.add("info", pick(self.b["jargon.single"], self.st))
+                self.add("info", pick(self.bank_dict["jargon.single"], self.st))
         elif mode == "explained":
-            self.add("info", pick(self.b["jargon.explained"], self.st))
+            self.add("info", pick(self.bank_dict["jargon.explained"], self.st))
 
     # --- layout -----------------------------------------------------------------------------
 
@@ -487,7 +486,7 @@ class _NoteBuilder:
             return body
         if style == "admin":
             self.st.register = "admin"
-            header = pick(self.b["layout.admin.header"], self.st)
+            header = pick(self.bank_dict["layout.admin.header"], self.st)
             return header + "\n\n" + "\n\n".join(texts)
         if style == "narrative":
             return self._paragraphs(texts)
@@ -588,7 +587,7 @@ class _NoteBuilder:
             return ADMIN_TITLES[plan.admin_task]
         if plan.kind == INTAKE:
             self.st.register = "plain"
-            return pick(self.b[f"sources.{plan.concern.source}.title"], self.st)
+            return pick(self.bank_dict[f"sources.{plan.concern.source}.title"], self.st)
         return TITLES[plan.kind]
 
     def _team(self) -> str:

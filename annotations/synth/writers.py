@@ -7,6 +7,7 @@ hold a separator, a quote or a line break. It carries no labels: it is an archiv
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -64,35 +65,49 @@ def serialize(records: list[dict[str, Any]], fmt: str) -> str:
 class RecordWriter:
     """Writes serialized records to a file or stdout; use as a context manager.
 
-    A CSV file starts with a byte-order mark and the Danish header row.
+    A CSV file starts with a byte-order mark and the Danish header row. Files are written as
+    UTF-8 bytes, so that text already encoded elsewhere (by worker processes) goes straight in.
     """
 
     def __init__(self, path: str, fmt: str):
         self.path = path
         self.format = fmt
         self.count = 0
-        self._fh: IO[str] | None = None
+        self._file: IO[bytes] | None = None  # a file
+        self._stdout: IO[str] | None = None  # or stdout, as text
 
     def __enter__(self) -> "RecordWriter":
+        header = ";".join(CSV_COLUMNS) + "\r\n" if self.format == "csv" else ""
         if self.path == "-":
-            self._fh = sys.stdout
+            self._stdout = sys.stdout
+            self._stdout.write(header)
         else:
-            encoding = "utf-8-sig" if self.format == "csv" else "utf-8"
-            self._fh = open(self.path, "w", encoding=encoding, newline="", buffering=1 << 20)
-        if self.format == "csv":
-            self._fh.write(";".join(CSV_COLUMNS) + "\r\n")
+            self._file = open(self.path, "wb", buffering=1 << 20)
+            if header:
+                self._file.write(codecs.BOM_UTF8 + header.encode("utf-8"))
         return self
 
     def write_block(self, text: str, count: int) -> None:
         """Write `count` records already serialized by `serialize`."""
-        self._fh.write(text)
+        if self._file is not None:
+            self._file.write(text.encode("utf-8"))
+        else:
+            self._stdout.write(text)
+        self.count += count
+
+    def write_encoded(self, data: bytes, count: int) -> None:
+        """Write `count` records serialized and encoded as UTF-8."""
+        if self._file is not None:
+            self._file.write(data)
+        else:
+            self._stdout.write(data.decode("utf-8"))
         self.count += count
 
     def write(self, record: dict[str, Any]) -> None:
         self.write_block(serialize([record], self.format), 1)
 
     def __exit__(self, *exc: Any) -> None:
-        if self._fh is sys.stdout:
-            self._fh.flush()
-        elif self._fh is not None:
-            self._fh.close()
+        if self._file is not None:
+            self._file.close()
+        elif self._stdout is not None:
+            self._stdout.flush()
