@@ -1,4 +1,4 @@
-"""A small pattern language for sentence roles, compiled onto spaCy's PhraseMatcher.
+"""A small pattern language for sentence roles, compiled into phrase indexes over token ids.
 
 Role patterns live in YAML files (`pipeline/resources/roles/*.yaml`) so that a domain expert can
 read and change them. A pattern is a line of space-separated elements:
@@ -16,10 +16,12 @@ read and change them. A pattern is a line of space-separated elements:
                     crosses a clause boundary (`,` `;` `:` `(` `)` `men`)
 
 Why not spaCy's `Matcher` with `IN` lists: its set predicates are Python calls per token and
-list, which costs more than tokenising. Here every word list is one PhraseMatcher key (hash
-look-ups in C, on LEMMA and on LOWER); affixes are tested once per distinct word and cached;
-sequences are assembled from the sparse hits of one sentence. A scan of millions of notes
-pays a few microseconds per token.
+list, which costs more than tokenising. Here every distinct phrase of every word list sits in
+a dict keyed by its first token's LEMMA id (LOWER id for `=form`), so a note costs one dict
+look-up per token and attribute, and each hit is recorded under all the lists that hold the
+phrase (what spaCy's PhraseMatcher would find, without its per-match Python tuples); affixes
+are tested once per distinct word and cached; sequences are assembled from the sparse hits
+of one sentence. A scan of millions of notes pays a few microseconds per token.
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ from typing import Iterable, Iterator, Mapping, Sequence
 
 from spacy.attrs import IDX, LEMMA, LENGTH, LOWER, ORTH
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc  # noqa: F401  (type of phrase docs)
 
 # Endings a Danish word may carry after a compound head (`*misbrug` -> `alkoholmisbruget`).
@@ -211,7 +212,7 @@ class TokenTable:
 class HitMap:
     """atom -> sorted token spans of its word-list hits in one doc; `table` holds its tokens.
 
-    The phrase matchers report each distinct phrase once; which word lists a phrase belongs to
+    `find_hits` records each distinct phrase's hits once; which word lists a phrase belongs to
     is resolved only when a list is asked for. Most lists with a word in a note are never asked
     for (their pattern's first word is missing), so the per-note work stays proportional to
     what the patterns need.
@@ -220,10 +221,10 @@ class HitMap:
     __slots__ = ("table", "_raw", "_direct", "_compiler", "_resolved", "_keys")
 
     def __init__(self, compiler: "PatternCompiler", raw: dict[int, list[tuple[int, int]]],
-                 direct: dict[str, set[tuple[int, int]]], table: TokenTable):
+                 direct: dict[str, list[tuple[int, int]]], table: TokenTable):
         self._compiler = compiler
-        self._raw = raw
-        self._direct = direct
+        self._raw = raw  # phrase number -> its spans
+        self._direct = direct  # affix atom -> its spans
         self.table = table
         self._resolved: dict[str, list[tuple[int, int]]] = {}
         self._keys: set[str] | None = None
@@ -233,13 +234,11 @@ class HitMap:
         return self.table.lowers
 
     def keys(self) -> set[str]:
-        if self._keys is None:
+        keys = self._keys
+        if keys is None:
             phrase_atoms = self._compiler._phrase_atoms
-            keys = set(self._direct)
-            for key in self._raw:
-                keys.update(phrase_atoms[key])
-            self._keys = keys
-        return self._keys
+            keys = self._keys = set(self._direct).union(*[phrase_atoms[p] for p in self._raw])
+        return keys
 
     def __iter__(self):
         return iter(list(self.keys()))
@@ -252,18 +251,16 @@ class HitMap:
         if spans is None:
             if atom not in self.keys():
                 return default
-            spans = self._resolve(atom)
-            self._resolved[atom] = spans
+            spans = self._resolved[atom] = self._resolve(atom)
         return spans if spans else default
 
     def _resolve(self, atom: str) -> list[tuple[int, int]]:
-        compiler = self._compiler
+        compiler, raw = self._compiler, self._raw
         found: set[tuple[int, int]] = set(self._direct.get(atom, ()))
-        raw = self._raw
-        for key in compiler._atom_phrases.get(atom, ()):
-            spans = raw.get(key)
-            if spans:
-                found.update(spans)
+        phrases = compiler._atom_phrases.get(atom)
+        if phrases:
+            for phrase in phrases & raw.keys():
+                found.update(raw[phrase])
         exclusion = "!" + atom
         if found and exclusion in compiler._excludes and exclusion in self.keys():
             blocked = {i for a, b in self._resolve(exclusion) for i in range(a, b)}
@@ -290,7 +287,7 @@ _GAP_RE = re.compile(r"^~(\d+)$")
 
 
 class PatternCompiler:
-    """Collects word lists and patterns, then compiles them onto two PhraseMatchers.
+    """Collects word lists and patterns, then compiles them into phrase indexes (LEMMA, LOWER).
 
     Usage: `add_list`/`add_pattern` while loading resources, `compile(nlp)` once, then
     `find_hits(doc)` per doc and `match(pattern, hits, doc, start, end)` per sentence.
@@ -302,8 +299,10 @@ class PatternCompiler:
         self._affixes: list[tuple[str, Affix]] = []
         self._excludes: dict[str, str] = {}  # exclusion key -> atom it cancels
         self._affix_index = AffixIndex(())
-        self._phrase_atoms: dict[int, tuple[str, ...]] = {}
-        self._atom_phrases: dict[str, list[int]] = {}
+        self._phrase_atoms: list[frozenset[str]] = []
+        self._atom_phrases: dict[str, frozenset[int]] = {}
+        self._lemma_index: dict[int, tuple] = {}  # phrase tries by LEMMA id and by LOWER id (`=form`)
+        self._lower_index: dict[int, tuple] = {}
         self._compiled = False
         self._barriers: frozenset[str] = GAP_BARRIERS
 
@@ -355,11 +354,9 @@ class PatternCompiler:
         return atom
 
     def compile(self, nlp: Language) -> "PatternCompiler":
-        """Build the PhraseMatchers. Phrases are lemmatised by `nlp` itself, so a pattern and
+        """Build the phrase indexes. Phrases are lemmatised by `nlp` itself, so a pattern and
         a note always agree on what a word's lemma is, even where the lookup table is odd."""
         vocab = nlp.vocab
-        self._lemma_matcher = PhraseMatcher(vocab, attr="LEMMA")
-        self._lower_matcher = PhraseMatcher(vocab, attr="LOWER")
         plain: dict[str, list[str]] = defaultdict(list)
         for name, word_list in self.lists.items():
             for phrase in self._expanded(word_list):
@@ -381,31 +378,42 @@ class PatternCompiler:
         self._barrier_ids = frozenset(vocab.strings.add(b) for b in self._barriers)
         self._comma_id = vocab.strings.add(",")
         self._continuing_ids = frozenset(vocab.strings.add(w) for w in SUBORDINATORS)
-        # Each distinct phrase goes into a matcher once ("slå" and "slog" share a lemma, so one
-        # entry); which lists it belongs to is looked up when a list is asked for (HitMap).
+        # Each distinct phrase is indexed once ("slå" and "slog" share a lemma, so one entry)
+        # under the word lists it belongs to: by its first token's LEMMA id (or LOWER id for an
+        # exact `=form`), with the ids of the rest of the phrase.
         by_lemma = sorted({p for phrases in plain.values() for p in phrases if not p.startswith("=")})
         lemma_docs = dict(zip(by_lemma, nlp.pipe(by_lemma)))
         phrase_atoms: dict[str, set[str]] = defaultdict(set)
-        phrase_docs: dict[str, tuple[str, Doc]] = {}
+        phrase_words: dict[str, tuple[str, tuple[int, ...]]] = {}
         for atom, phrases in plain.items():
             for phrase in phrases:
                 if phrase.startswith("="):
                     doc = nlp.make_doc(phrase[1:])
-                    ident, kind = "form:" + " ".join(t.lower_ for t in doc), "lower"
+                    ident, kind, ids = "form:" + " ".join(t.lower_ for t in doc), "lower", tuple(t.lower for t in doc)
                 else:
                     doc = lemma_docs[phrase]
-                    ident, kind = "lemma:" + " ".join(t.lemma_ for t in doc), "lemma"
+                    ident, kind, ids = "lemma:" + " ".join(t.lemma_ for t in doc), "lemma", tuple(t.lemma for t in doc)
                 phrase_atoms[ident].add(atom)
-                phrase_docs.setdefault(ident, (kind, doc))
-        self._phrase_atoms = {}
-        self._atom_phrases: dict[str, list[int]] = defaultdict(list)
+                phrase_words.setdefault(ident, (kind, ids))
+        # phrase number -> its word lists; word list -> its phrase numbers
+        self._phrase_atoms: list[frozenset[str]] = []
+        atom_phrases: dict[str, set[int]] = defaultdict(set)
+        tries: dict[str, dict] = {"lemma": {}, "lower": {}}  # id -> [phrase number, {next id -> ...}]
         for ident, atoms in phrase_atoms.items():
-            kind, doc = phrase_docs[ident]
-            key = vocab.strings.add(ident)
-            (self._lower_matcher if kind == "lower" else self._lemma_matcher).add(ident, [doc])
-            self._phrase_atoms[key] = tuple(sorted(atoms))
+            kind, ids = phrase_words[ident]
+            if not ids:
+                continue  # a phrase without tokens matches nothing
+            number = len(self._phrase_atoms)
+            self._phrase_atoms.append(frozenset(atoms))
             for atom in atoms:
-                self._atom_phrases[atom].append(key)
+                atom_phrases[atom].add(number)
+            level, node = tries[kind], None
+            for token_id in ids:
+                node = level.setdefault(token_id, [None, {}])
+                level = node[1]
+            node[0] = number
+        self._atom_phrases = {atom: frozenset(numbers) for atom, numbers in atom_phrases.items()}
+        self._lemma_index, self._lower_index = _frozen_trie(tries["lemma"]), _frozen_trie(tries["lower"])
         self._compiled = True
         return self
 
@@ -430,22 +438,30 @@ class PatternCompiler:
         """Every word-list hit in the doc: atom -> sorted unique token spans."""
         if not self._compiled:
             raise PatternError("compile(nlp) must run before matching")
-        raw: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for key, start, end in self._lemma_matcher(doc) + self._lower_matcher(doc):
-            raw[key].append((start, end))
-        found: dict[str, set[tuple[int, int]]] = defaultdict(set)
-        index = self._affix_index
         table = TokenTable(doc)
+        raw: dict[int, list[tuple[int, int]]] = {}
+        direct: dict[str, list[tuple[int, int]]] = {}
         lowers = table.lowers
-        if index:
-            strings = doc.vocab.strings
-            for i, lower_id in enumerate(lowers):
-                atoms = index._cache.get(lower_id)
-                if atoms is None:
-                    atoms = index.atoms(lower_id, strings[lower_id])
-                for atom in atoms:
-                    found[atom].add((i, i + 1))
-        return HitMap(self, raw, found, table)
+        if lowers:
+            _phrase_hits(table.lemmas, self._lemma_index, raw)
+            _phrase_hits(lowers, self._lower_index, raw)
+            index = self._affix_index
+            if index:
+                cache = index._cache
+                strings = doc.vocab.strings
+                for i, lower_id in enumerate(lowers):
+                    atoms = cache.get(lower_id)
+                    if atoms is None:
+                        atoms = index.atoms(lower_id, strings[lower_id])
+                    if atoms:
+                        span = (i, i + 1)
+                        for atom in atoms:
+                            spans = direct.get(atom)
+                            if spans is None:
+                                direct[atom] = [span]
+                            else:
+                                spans.append(span)
+        return HitMap(self, raw, direct, table)
 
     def match(self, pattern: Pattern, hits: Hits, doc: Doc, start: int, end: int) -> list[PatternMatch]:
         """Matches of `pattern` inside tokens [start, end), left to right, not overlapping."""
@@ -531,6 +547,33 @@ class PatternCompiler:
                 last_end = spans[-1][1]
                 yield sent, PatternMatch(pattern, tuple(spans))
 
+
+
+def _frozen_trie(level: dict) -> dict[int, tuple]:
+    """A phrase trie for `_phrase_hits`: id -> (number of the phrase ending here or None, next level or None)."""
+    return {token_id: (number, _frozen_trie(children) if children else None) for token_id, (number, children) in level.items()}
+
+
+def _phrase_hits(ids: list[int], trie: dict[int, tuple], raw: dict[int, list[tuple[int, int]]]) -> None:
+    """Add to `raw` (phrase number -> spans) every phrase of the `trie` that starts at a token
+    of `ids`; overlapping and nested phrases all count, as with spaCy's PhraseMatcher."""
+    get = trie.get
+    n = len(ids)
+    for i, token_id in enumerate(ids):
+        node = get(token_id)
+        end = i + 1
+        while node is not None:
+            number, children = node
+            if number is not None:
+                spans = raw.get(number)
+                if spans is None:
+                    raw[number] = [(i, end)]
+                else:
+                    spans.append((i, end))
+            if children is None or end >= n:
+                break
+            node = children.get(ids[end])
+            end += 1
 
 
 def _clean(phrase: object) -> str:

@@ -102,6 +102,16 @@ def test_lists_may_include_other_lists(nlp):
     assert matched(c, nlp, "p", "En hund og en hest.") == [["hund"], ["hest"]]
 
 
+def test_every_phrase_starting_at_a_word_is_found_also_nested_ones_and_one_ending_the_note(nlp):
+    c = compiled(nlp, {"bruise": ["blå mærker", "blå mærker på halsen"], "blue": ["blå"], "neck": ["halsen", "=halsen"]}, {})
+    hits = c.find_hits(nlp("Hun har blå mærker på halsen"))
+    assert hits.get("bruise") == [(2, 4), (2, 6)]
+    assert hits.get("blue") == [(2, 3)]
+    assert hits.get("neck") == [(5, 6)]  # found by lemma and by form: one hit
+    assert "bruise" in hits and "pet" not in hits and hits.get("pet") is None
+    assert not c.find_hits(nlp("Hun har blå")).get("bruise")
+
+
 def test_bad_patterns_are_refused_with_their_name(nlp):
     compiler = PatternCompiler()
     with pytest.raises(PatternError, match="'p1'.*@nowhere"):
