@@ -21,6 +21,7 @@ from annotations.synth.records import BuiltCase, BuiltNote, case_csv, case_jsonl
 from annotations.synth.storyline import STYLES, CasePlan, StorylinePlanner
 
 CASE_INDEX_BITS = 40
+NOTE_SUFFIXES = tuple(f"-{k + 1:02d}" for k in range(99))  # a case has 3 to 8 notes
 
 
 def case_rng(seed: int, index: int) -> random.Random:
@@ -53,7 +54,7 @@ class SyntheticCorpus:
         values = renderer.cast(case, rng)
         date_style = below(rng, 3)
         case_id = f"syn{self.seed}-{index + 1:07d}"
-        note_ids = [f"{case_id}-{k + 1:02d}" for k in range(len(case.notes))]
+        note_ids = [case_id + suffix for suffix in NOTE_SUFFIXES[: len(case.notes)]]
         notes = []
         for k in range(len(case.notes)):
             note = renderer.render(case, k, values, rng, date_style)
