@@ -17,8 +17,10 @@ The rules are deliberately narrow: a parent's or a worker's name must not become
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from functools import lru_cache
+from typing import Iterable, Sequence
 
+import numpy
 from spacy.attrs import IS_TITLE, IS_UPPER, LOWER, ORTH
 from spacy.tokens import Doc
 
@@ -38,15 +40,20 @@ _INITIALS = re.compile(r"^[A-ZÆØÅ]{1,3}\.?$")
 _POSSESSIVE = re.compile(r"^(?P<name>[A-ZÆØÅ][a-zæøåéü]+|[A-ZÆØÅ]{1,3})(?:'s|’s|´s|s)$")
 
 
-def child_name_tokens(doc: Doc, parent_words: Iterable[str]) -> list[int]:
-    """Token indices of every mention of a name this note marks as the child's."""
+def child_name_tokens(doc: Doc, parent_words: Iterable[str], orths: Sequence[int] | None = None,
+                      lowers: Sequence[int] | None = None) -> list[int]:
+    """Token indices of every mention of a name this note marks as the child's.
+
+    `orths` and `lowers` (the doc's ORTH and LOWER ids, e.g. from a TokenTable) save reading
+    them from the doc again."""
     flags = doc.to_array([IS_TITLE, IS_UPPER])
-    candidates = [i for i, (title, upper) in enumerate(flags.tolist()) if title or upper]
+    candidates = numpy.flatnonzero(flags.any(axis=1)).tolist() if len(flags) else []
     if not candidates:
         return []
-    parents = {w.lower() for w in parent_words}
+    parents = _lowered(parent_words) if isinstance(parent_words, frozenset) else frozenset(w.lower() for w in parent_words)
     strings = doc.vocab.strings
-    orths = doc.to_array(ORTH).tolist()
+    if orths is None:
+        orths = doc.to_array(ORTH).tolist()
     n = len(orths)
 
     def text(i: int) -> str:
@@ -56,14 +63,14 @@ def child_name_tokens(doc: Doc, parent_words: Iterable[str]) -> list[int]:
     for i in candidates:
         word = text(i)
         following = text(i + 1).lower()
-        possessive = _POSSESSIVE.match(word)
+        possessive = _possessive_name(word)
         if possessive and following in parents:
-            names.add(possessive.group("name").lower())
+            names.add(possessive)
             continue
-        if following in {"'s", "’s", "´s"} and text(i + 2).lower() in parents and _name_like(word):
+        if following in _APOSTROPHE_S and text(i + 2).lower() in parents and _name_like(word):
             names.add(word.lower())
             continue
-        if not _name_like(word) or word.lower() in NOT_NAMES:
+        if not _could_be_name(word):
             continue
         after = [text(j) for j in range(i + 1, min(i + 5, n))]
         if _age_follows(after) or _class_follows([a.lower() for a in after]):
@@ -76,14 +83,34 @@ def child_name_tokens(doc: Doc, parent_words: Iterable[str]) -> list[int]:
         return []
     out = [i for i in candidates if text(i).lower() in names]
     for i in candidates:  # "Livas", "ML's": the name inside a possessive
-        possessive = _POSSESSIVE.match(text(i))
-        if possessive and possessive.group("name").lower() in names and i not in out:
+        if _possessive_name(text(i)) in names and i not in out:
             out.append(i)
     lower_ids = {strings[name] for name in names if name in strings}
     if lower_ids:  # a name written in lower case ("emil")
-        lowers = doc.to_array(LOWER).tolist()
+        if lowers is None:
+            lowers = doc.to_array(LOWER).tolist()
         out.extend(i for i, lower in enumerate(lowers) if lower in lower_ids and i not in out)
     return sorted(out)
+
+
+_APOSTROPHE_S = frozenset({"'s", "’s", "´s"})
+
+
+@lru_cache(maxsize=16)
+def _lowered(words: frozenset[str]) -> frozenset[str]:
+    return frozenset(w.lower() for w in words)
+
+
+@lru_cache(maxsize=65_536)
+def _possessive_name(word: str) -> str | None:
+    """"Livas" -> "liva", "ML's" -> "ml": the lower-cased name inside a possessive, or None."""
+    possessive = _POSSESSIVE.match(word)
+    return possessive.group("name").lower() if possessive else None
+
+
+@lru_cache(maxsize=65_536)
+def _could_be_name(word: str) -> bool:
+    return _name_like(word) and word.lower() not in NOT_NAMES
 
 
 def _name_like(text: str) -> bool:

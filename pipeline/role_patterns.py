@@ -300,7 +300,7 @@ class PatternCompiler:
         self._excludes: dict[str, str] = {}  # exclusion key -> atom it cancels
         self._affix_index = AffixIndex(())
         self._phrase_atoms: list[frozenset[str]] = []
-        self._atom_phrases: dict[str, frozenset[int]] = {}
+        self._atom_phrases: dict[str, set[int]] = {}
         self._lemma_index: dict[int, tuple] = {}  # phrase tries by LEMMA id and by LOWER id (`=form`)
         self._lower_index: dict[int, tuple] = {}
         self._compiled = False
@@ -412,7 +412,8 @@ class PatternCompiler:
                 node = level.setdefault(token_id, [None, {}])
                 level = node[1]
             node[0] = number
-        self._atom_phrases = {atom: frozenset(numbers) for atom, numbers in atom_phrases.items()}
+        # plain sets: `set & dict.keys()` walks the smaller side, a frozenset always walks itself
+        self._atom_phrases = dict(atom_phrases)
         self._lemma_index, self._lower_index = _frozen_trie(tries["lemma"]), _frozen_trie(tries["lower"])
         self._compiled = True
         return self

@@ -33,6 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy
 import yaml
 from spacy.attrs import SENT_START
 from spacy.language import Language
@@ -420,7 +421,7 @@ class RuleRoleTagger:
         if text is None:
             text = doc.text
         table = hits.table if isinstance(hits, HitMap) else TokenTable(doc)
-        self._add_child_names(doc, hits)
+        self._add_child_names(doc, hits, table)
         sentences = self._sentences(doc, text, table)
         bounds = [(s.start, s.end) for s in sentences]
         sent_of = [0] * len(doc)
@@ -456,11 +457,11 @@ class RuleRoleTagger:
         cues.table = table
         return [self._sentence_roles(doc, sent, found[sent.index], cues) for sent in sentences]
 
-    def _add_child_names(self, doc: Doc, hits) -> None:
+    def _add_child_names(self, doc: Doc, hits, table: TokenTable) -> None:
         """Names this note marks as the child's read as @child (pipeline/child_names.py)."""
         if CHILD_LIST not in self.resources.compiler.lists:
             return
-        found = child_name_tokens(doc, self._parent_words)
+        found = child_name_tokens(doc, self._parent_words, orths=table.orths, lowers=table.lowers)
         if found:
             spans = set(hits.get(CHILD_LIST, ()))
             spans.update((i, i + 1) for i in found)
@@ -475,20 +476,20 @@ class RuleRoleTagger:
         empty when its whole content, heading excluded, is a placeholder ("Vurdering: -").
         """
         res = self.resources
-        starts = [i for i, v in enumerate(doc.to_array(SENT_START).tolist()) if v == 1 or i == 0]
-        bounds = list(zip(starts, starts[1:] + [len(doc)]))
+        bounds = sentence_bounds(doc)
         out: list[_Sentence] = []
-        if not doc._.headings:
+        headings = doc._.headings
+        starts, ends = table.starts, table.ends
+        if not headings:
             for i, (a, b) in enumerate(bounds):
-                out.append(_Sentence(i, a, b, *table.span_chars(a, b), None, a, None, False))
+                out.append(_Sentence(i, a, b, starts[a], ends[b - 1], None, a, None, False))
             return out
-        from pipeline.text import heading_of
 
         longest = max((len(p) for p in res.placeholders), default=0)
         heading_of_sentence: list[str | None] = []
         heading_ends: list[int] = []
         for a, b in bounds:
-            heading = heading_of(doc[a:b])
+            heading = _heading_of_tokens(doc, headings, a, b)
             heading_of_sentence.append(heading)
             end = a
             if heading is not None:
@@ -822,6 +823,26 @@ class _DocCues:
                 if span is not None and int(m.group(0)) < self.note_year:
                     slot_of(sent_of[span.start])[2].append((span.start, span.end, window))
         return table
+
+
+def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """(start, end) token indices of the doc's sentences, from the SENT_START array in one
+    read (doc.sents walks every token in Python)."""
+    n = len(doc)
+    if n == 0:
+        return []
+    starts = numpy.flatnonzero(doc.to_array(SENT_START) == 1).tolist()
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    return list(zip(starts, starts[1:] + [n]))
+
+
+def _heading_of_tokens(doc: Doc, headings: list[tuple[int, str]], start: int, end: int) -> str | None:
+    """pipeline.text.heading_of for the sentence of tokens [start, end), without a Span."""
+    for at, heading in headings:
+        if at == start or (start <= at < end and all(doc[j].is_space for j in range(start, at))):
+            return heading
+    return None
 
 
 def _first(entry: tuple) -> int:
