@@ -22,12 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
-from pipeline.role_patterns import HitMap, PatternCompiler, PatternError, TokenTable
+from pipeline.role_patterns import HitMap, PatternCompiler, PatternError, TokenTable, sentence_bounds
 
 LEXICON_PATH = Path(__file__).resolve().parent / "resources" / "jargon_lexicon.yaml"
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -151,6 +150,7 @@ class JargonReader:
             compiler.add_list(key, [term])
         self.abbreviations = {e.term.upper(): e for e in self.entries if e.category == "abbreviation" and e.term.isupper()}
         self.by_key = {e.key: e for e in self.entries}
+        self._entry_keys = set(self.by_key)
         self.entry_order = {e.key: i for i, e in enumerate(self.entries)}
         self._subject_ids = frozenset(get_string_id(w) for w in self.impersonal_subjects)
         self._feature_cache: dict[int, tuple] = {}
@@ -181,18 +181,19 @@ class JargonReader:
         table = hits.table if isinstance(hits, HitMap) else TokenTable(doc)
         features = self._features(doc, table)
         report = JargonReport()
-        label_tokens = self._heading_label_tokens(doc)
+        label_tokens = self._heading_label_tokens(doc, table)
         paragraph_spans = self._paragraph_references(doc, text)
         blocked = paragraph_spans + list(hits.get(WHITELIST, ()))
 
         candidates: list[tuple[int, int, LexiconEntry]] = []
         by_key = self.by_key
-        for key in [k for k in hits.keys() if k in by_key]:
+        strings, orths = doc.vocab.strings, table.orths
+        for key in hits.keys() & self._entry_keys:  # any order: the sort below decides
             entry = by_key[key]
             for a, b in hits.get(key):
                 if any(a < y and x < b for x, y in blocked) or all(i in label_tokens for i in range(a, b)):
                     continue
-                if entry.category == "abbreviation" and entry.term.isupper() and not doc[a].text.isupper():
+                if entry.category == "abbreviation" and entry.term.isupper() and not strings[orths[a]].isupper():
                     continue  # "SP" is an abbreviation, "sp" is not
                 candidates.append((a, b, entry))
         lower_text = _normalise_text(text) if candidates else ""
@@ -204,7 +205,7 @@ class JargonReader:
             if any(a < y and x < b for x, y in taken):
                 continue
             taken.append((a, b))
-            item = self._item(doc, text, a, b, entry.group, entry.category, entry.plain, entry.weight, hits)
+            item = self._item(doc, text, a, b, entry.group, entry.category, entry.plain, entry.weight, hits, table)
             if entry.full and _normalise_text(entry.full) in lower_text:
                 item = _explained(item)
             if entry.category == "impersonal_passive":
@@ -212,12 +213,12 @@ class JargonReader:
             else:
                 report.items.append(item)
         for a, b in paragraph_spans:
-            key = " ".join(doc[a:b].text.split()).lower().rstrip(".")
-            key = re.sub(r"^(jf\.|jfr\.|jvf\.|jævnfør|iht\.|i henhold til|i medfør af|efter|ifølge|if\.)\s+", "", key)
-            report.items.append(self._item(doc, text, a, b, key, "paragraph_reference", self.paragraph_plain, 1.0, hits))
+            key = " ".join(text[table.starts[a]:table.ends[b - 1]].split()).lower().rstrip(".")
+            key = _PARAGRAPH_LEAD.sub("", key)
+            report.items.append(self._item(doc, text, a, b, key, "paragraph_reference", self.paragraph_plain, 1.0, hits, table))
         for i in self._unknown_abbreviations(doc, features, label_tokens, taken + blocked):
-            report.items.append(self._item(doc, text, i, i + 1, doc[i].text.upper(), "abbreviation", self.abbreviation_plain, 1.0, hits))
-        for item in self._abbreviated_compounds(doc, text, features, label_tokens, taken + blocked, hits):
+            report.items.append(self._item(doc, text, i, i + 1, strings[orths[i]].upper(), "abbreviation", self.abbreviation_plain, 1.0, hits, table))
+        for item in self._abbreviated_compounds(doc, text, features, label_tokens, taken + blocked, hits, table):
             report.items.append(item)
         report.passives.extend(self._generic_passives(doc, text, table, [(p.start, p.end) for p in report.passives]))
         report.items.sort(key=lambda it: it.start)
@@ -229,19 +230,22 @@ class JargonReader:
         nominalisation, looks like an abbreviation, is alphabetic, is upper-case, the
         abbreviation heading a compound ("AKT" in "AKT-lærer"); and the sentence starts."""
         cache = self._feature_cache
-        strings = doc.vocab.strings
-        out = []
-        for orth in table.orths:
-            feature = cache.get(orth)
-            if feature is None:
-                if len(cache) > FEATURE_CACHE_LIMIT:
-                    cache.clear()
-                feature = cache[orth] = self._word_features(strings[orth])
-            out.append(feature)
-        starts = [i for i, v in enumerate(doc.to_array(SENT_START).tolist()) if v == 1 or i == 0]
+        get = cache.get
+        out = [get(orth) for orth in table.orths]
+        if None in out:
+            strings = doc.vocab.strings
+            for i, orth in enumerate(table.orths):
+                if out[i] is None:
+                    feature = cache.get(orth)
+                    if feature is None:
+                        if len(cache) > FEATURE_CACHE_LIMIT:
+                            cache.clear()
+                        feature = cache[orth] = self._word_features(strings[orth])
+                    out[i] = feature
+        starts = [a for a, _b in sentence_bounds(doc)]
         return out, starts
 
-    def _abbreviated_compounds(self, doc: Doc, text: str, features, label_tokens: set[int], taken, hits) -> list[JargonItem]:
+    def _abbreviated_compounds(self, doc: Doc, text: str, features, label_tokens: set[int], taken, hits, table: TokenTable) -> list[JargonItem]:
         """"AKT-lærer", "SSP-mentor", "BUP-ambulatoriet": an in-house abbreviation inside a compound."""
         out = []
         lower_text = None
@@ -251,7 +255,7 @@ class JargonReader:
                 continue
             entry = self.abbreviations.get(head)
             item = self._item(doc, text, i, i + 1, entry.group if entry else head,
-                              "abbreviation", entry.plain if entry else self.abbreviation_plain, entry.weight if entry else 1.0, hits)
+                              "abbreviation", entry.plain if entry else self.abbreviation_plain, entry.weight if entry else 1.0, hits, table)
             if entry and entry.full:
                 lower_text = lower_text or _normalise_text(text)
                 if _normalise_text(entry.full) in lower_text:
@@ -290,39 +294,42 @@ class JargonReader:
             out.append(i)
         return out
 
-    def _item(self, doc: Doc, text: str, a: int, b: int, key: str, category: str, plain: str | None, weight: float, hits) -> JargonItem:
-        start = doc[a].idx
-        end = doc[b - 1].idx + len(doc[b - 1].text)
+    def _item(self, doc: Doc, text: str, a: int, b: int, key: str, category: str, plain: str | None, weight: float, hits,
+              table: TokenTable) -> JargonItem:
+        start, end = table.starts[a], table.ends[b - 1]
         return JargonItem(
             key=key, start=start, end=end, text=text[start:end], category=category, plain=plain,
-            weight=weight, explained=self._is_explained(doc, a, b, hits),
+            weight=weight, explained=self._is_explained(doc, a, b, hits, table),
         )
 
-    def _is_explained(self, doc: Doc, a: int, b: int, hits) -> bool:
-        n = len(doc)
+    def _is_explained(self, doc: Doc, a: int, b: int, hits, table: TokenTable) -> bool:
+        orths = table.orths
+        strings = doc.vocab.strings
+        n = len(orths)
         # "BFU (børnefaglig undersøgelse)": a parenthesis with words follows
         j = b
-        if j < n and doc[j].text == "(":
-            words = []
+        if j < n and orths[j] == _OPEN_ID:
+            words = 0
             k = j + 1
-            while k < n and doc[k].text != ")" and k - j < 30:
-                if doc[k].is_alpha and not doc[k].is_upper:
-                    words.append(doc[k])
+            while k < n and orths[k] != _CLOSE_ID and k - j < 30:
+                word = strings[orths[k]]
+                if word.isalpha() and not word.isupper():
+                    words += 1
                 k += 1
-            if len(words) >= 2:
+            if words >= 2:
                 return True
         # "en fast kontaktperson (§ 52, stk. 3)": the term stands in brackets after plain words
         k = a - 1
-        while k >= 0 and doc[k].text != "(" and doc[k].text != ")" and a - k < 12:
+        while k >= 0 and orths[k] != _OPEN_ID and orths[k] != _CLOSE_ID and a - k < 12:
             k -= 1
-        if k >= 0 and doc[k].text == "(" and all(doc[m].text != ")" for m in range(k + 1, a)):
-            before = [t for t in doc[max(0, k - 6):k] if t.is_alpha]
+        if k >= 0 and orths[k] == _OPEN_ID and all(orths[m] != _CLOSE_ID for m in range(k + 1, a)):
+            before = [m for m in range(max(0, k - 6), k) if strings[orths[m]].isalpha()]
             if len(before) >= 2:
                 return True
         # "..., dvs. ...", "hvor vi ...", "(...)" right after; "det vi kalder ..." right before
         for x, _y in hits.get(EXPLAIN_AFTER, ()):
             gap = x - b
-            if 0 <= gap <= 2 and all(doc[m].text in {",", "(", "–", "-", "—"} for m in range(b, x)):
+            if 0 <= gap <= 2 and all(orths[m] in _JOINER_IDS for m in range(b, x)):
                 return True
         for _x, y in hits.get(EXPLAIN_BEFORE, ()):
             if 0 <= a - y <= 2:
@@ -339,13 +346,14 @@ class JargonReader:
                 out.append((span.start, span.end))
         return out
 
-    def _heading_label_tokens(self, doc: Doc) -> set[int]:
+    def _heading_label_tokens(self, doc: Doc, table: TokenTable) -> set[int]:
         """Template field names ("Bevilling:") are labels, not prose: they never count."""
         out: set[int] = set()
+        orths = table.orths
         for start, _heading in doc._.headings or ():
-            for i in range(start, min(start + 8, len(doc))):
+            for i in range(start, min(start + 8, len(orths))):
                 out.add(i)
-                if doc[i].text == ":":
+                if orths[i] == _COLON_ID:
                     break
         return out
 
@@ -400,6 +408,11 @@ class JargonReader:
         if len(lower) < self.nominal_min_letters or not lower.isalpha():
             return False
         return lower.endswith(self.nominal_suffixes)
+
+
+_OPEN_ID, _CLOSE_ID, _COLON_ID = get_string_id("("), get_string_id(")"), get_string_id(":")
+_JOINER_IDS = frozenset(get_string_id(w) for w in (",", "(", "–", "-", "—"))  # may sit between a term and "dvs."
+_PARAGRAPH_LEAD = re.compile(r"^(jf\.|jfr\.|jvf\.|jævnfør|iht\.|i henhold til|i medfør af|efter|ifølge|if\.)\s+")
 
 
 _AUXILIARY_LEMMAS = frozenset({"være", "have", "blive", "skulle", "kunne", "ville", "måtte"})

@@ -32,7 +32,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Mapping, Sequence
 
-from spacy.attrs import IDX, LEMMA, LENGTH, LOWER, ORTH
+import numpy
+from spacy.attrs import IDX, LEMMA, LENGTH, LOWER, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc  # noqa: F401  (type of phrase docs)
 
@@ -207,6 +208,18 @@ class TokenTable:
     def span_chars(self, start: int, end: int) -> tuple[int, int]:
         """Character offsets of tokens [start, end) (trailing whitespace excluded)."""
         return self.starts[start], self.ends[end - 1]
+
+
+def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """(start, end) token indices of the doc's sentences, from the SENT_START array in one
+    read (doc.sents walks every token in Python)."""
+    n = len(doc)
+    if n == 0:
+        return []
+    starts = numpy.flatnonzero(doc.to_array(SENT_START) == 1).tolist()
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    return list(zip(starts, starts[1:] + [n]))
 
 
 class HitMap:

@@ -33,15 +33,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
-import numpy
 import yaml
-from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from pipeline.child_names import child_name_tokens
-from pipeline.role_patterns import HitMap, Pattern, PatternCompiler, PatternError, PatternMatch, TokenTable
+from pipeline.role_patterns import HitMap, Pattern, PatternCompiler, PatternError, PatternMatch, TokenTable, sentence_bounds
 from pipeline.schema import CONCERN_TYPES
 
 CONCERN = "CONCERN"
@@ -823,18 +821,6 @@ class _DocCues:
                 if span is not None and int(m.group(0)) < self.note_year:
                     slot_of(sent_of[span.start])[2].append((span.start, span.end, window))
         return table
-
-
-def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
-    """(start, end) token indices of the doc's sentences, from the SENT_START array in one
-    read (doc.sents walks every token in Python)."""
-    n = len(doc)
-    if n == 0:
-        return []
-    starts = numpy.flatnonzero(doc.to_array(SENT_START) == 1).tolist()
-    if not starts or starts[0] != 0:
-        starts.insert(0, 0)
-    return list(zip(starts, starts[1:] + [n]))
 
 
 def _heading_of_tokens(doc: Doc, headings: list[tuple[int, str]], start: int, end: int) -> str | None:
