@@ -26,7 +26,7 @@ from spacy.language import Language
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
-from pipeline.role_patterns import HitMap, PatternCompiler, PatternError, TokenTable, sentence_bounds
+from pipeline.role_patterns import HitMap, PatternCompiler, PatternError, TokenTable
 
 LEXICON_PATH = Path(__file__).resolve().parent / "resources" / "jargon_lexicon.yaml"
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -242,7 +242,7 @@ class JargonReader:
                             cache.clear()
                         feature = cache[orth] = self._word_features(strings[orth])
                     out[i] = feature
-        starts = [a for a, _b in sentence_bounds(doc)]
+        starts = [a for a, _b in table.sentence_bounds]
         return out, starts
 
     def _abbreviated_compounds(self, doc: Doc, text: str, features, label_tokens: set[int], taken, hits, table: TokenTable) -> list[JargonItem]:

@@ -192,9 +192,11 @@ class TokenTable:
     """A doc's tokens as plain lists (LOWER and ORTH ids, character offsets): spaCy builds a
     Token object on every `doc[i]`, which costs more than the rule logic around it."""
 
-    __slots__ = ("lowers", "orths", "lemmas", "starts", "ends")
+    __slots__ = ("lowers", "orths", "lemmas", "starts", "ends", "_doc", "_bounds")
 
     def __init__(self, doc: Doc):
+        self._doc = doc
+        self._bounds: list[tuple[int, int]] | None = None
         if not len(doc):
             self.lowers = self.orths = self.lemmas = self.starts = self.ends = []
             return
@@ -208,6 +210,13 @@ class TokenTable:
     def span_chars(self, start: int, end: int) -> tuple[int, int]:
         """Character offsets of tokens [start, end) (trailing whitespace excluded)."""
         return self.starts[start], self.ends[end - 1]
+
+    @property
+    def sentence_bounds(self) -> list[tuple[int, int]]:
+        """(start, end) token indices of the doc's sentences, read once."""
+        if self._bounds is None:
+            self._bounds = sentence_bounds(self._doc)
+        return self._bounds
 
 
 def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
@@ -269,16 +278,19 @@ class HitMap:
 
     def _resolve(self, atom: str) -> list[tuple[int, int]]:
         compiler, raw = self._compiler, self._raw
-        found: set[tuple[int, int]] = set(self._direct.get(atom, ()))
         phrases = compiler._atom_phrases.get(atom)
-        if phrases:
-            for phrase in phrases & raw.keys():
-                found.update(raw[phrase])
-        exclusion = "!" + atom
-        if found and exclusion in compiler._excludes and exclusion in self.keys():
-            blocked = {i for a, b in self._resolve(exclusion) for i in range(a, b)}
-            found = {h for h in found if not any(i in blocked for i in range(h[0], h[1]))}
-        return sorted(found)
+        sources = [raw[phrase] for phrase in phrases & raw.keys()] if phrases else []
+        direct = self._direct.get(atom)
+        if direct is not None:
+            sources.append(direct)
+        if not sources:
+            return []
+        # one phrase's (or affix's) spans are already sorted and unique: found token by token
+        spans = sources[0] if len(sources) == 1 else sorted(set().union(*sources))
+        if atom in compiler._excluded and "!" + atom in self.keys():
+            blocked = {i for a, b in self._resolve("!" + atom) for i in range(a, b)}
+            spans = [h for h in spans if not any(i in blocked for i in range(h[0], h[1]))]
+        return spans
 
     def __getitem__(self, atom: str) -> list[tuple[int, int]]:
         spans = self.get(atom)
@@ -311,6 +323,7 @@ class PatternCompiler:
         self.patterns: dict[str, Pattern] = {}
         self._affixes: list[tuple[str, Affix]] = []
         self._excludes: dict[str, str] = {}  # exclusion key -> atom it cancels
+        self._excluded: set[str] = set()  # atoms with an exclusion list
         self._affix_index = AffixIndex(())
         self._phrase_atoms: list[frozenset[str]] = []
         self._atom_phrases: dict[str, set[int]] = {}
@@ -381,6 +394,7 @@ class PatternCompiler:
             if word_list.exclude:
                 key = "!" + name
                 self._excludes[key] = name
+                self._excluded.add(name)
                 for phrase in word_list.exclude:
                     affix = parse_affix(phrase)
                     if affix is not None:

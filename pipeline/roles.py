@@ -39,7 +39,7 @@ from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from pipeline.child_names import child_name_tokens
-from pipeline.role_patterns import HitMap, Pattern, PatternCompiler, PatternError, PatternMatch, TokenTable, sentence_bounds
+from pipeline.role_patterns import HitMap, Pattern, PatternCompiler, PatternError, PatternMatch, TokenTable
 from pipeline.schema import CONCERN_TYPES
 
 CONCERN = "CONCERN"
@@ -430,9 +430,12 @@ class RuleRoleTagger:
         found: list[list[_Found]] = [[] for _ in sentences]
         seen: set[tuple[str, int, int]] = set()
         by_atom = self._rule_patterns_by_atom
-        tried = [entry for atom in self._rule_anchors & hits.keys() for entry in by_atom[atom]]  # only patterns whose rarest word occurs
-        tried.sort(key=_first)  # in file order: the first rule wins a tie between equal scores
+        keys = hits.keys()
+        tried = [entry for atom in self._rule_anchors & keys for entry in by_atom[atom]]  # only patterns whose rarest word occurs
+        tried.sort()  # in file order (the orders are unique): the first rule wins a tie between equal scores
         for _order, rule, pattern in tried:
+            if pattern.later_atoms and not pattern.later_atoms <= keys:
+                continue  # a word the pattern needs is not in the note
             for sent_idx, match in compiler.match_doc(pattern, hits, doc, sent_of, bounds):
                 key = (rule.id, match.start, match.end)
                 if key in seen:
@@ -474,7 +477,7 @@ class RuleRoleTagger:
         empty when its whole content, heading excluded, is a placeholder ("Vurdering: -").
         """
         res = self.resources
-        bounds = sentence_bounds(doc)
+        bounds = table.sentence_bounds
         out: list[_Sentence] = []
         headings = doc._.headings
         starts, ends = table.starts, table.ends
@@ -795,9 +798,12 @@ class _DocCues:
         doc, hits, sent_of, bounds = self.doc, self.hits, self.sent_of, self.bounds
         by_atom = self.tagger._scope_patterns_by_atom[scope.kind]
         found: list[tuple[int, int, int, PatternMatch]] = []  # (slot, window, sentence, match)
-        tried = [entry for atom in self.tagger._scope_anchors[scope.kind] & hits.keys() for entry in by_atom[atom]]
-        tried.sort(key=_first)  # in the scope's own order: the first cue that reaches a match names it
+        keys = hits.keys()
+        tried = [entry for atom in self.tagger._scope_anchors[scope.kind] & keys for entry in by_atom[atom]]
+        tried.sort()  # in the scope's own order (the orders are unique): the first cue that reaches a match names it
         for _order, slot, pattern, window in tried:
+            if pattern.later_atoms and not pattern.later_atoms <= keys:
+                continue
             for sent, m in compiler.match_doc(pattern, hits, doc, sent_of, bounds):
                 found.append((slot, window, sent, m))
         pseudo = [(sent, m) for slot, _, sent, m in found if slot == 5]
@@ -829,10 +835,6 @@ def _heading_of_tokens(doc: Doc, headings: list[tuple[int, str]], start: int, en
         if at == start or (start <= at < end and all(doc[j].is_space for j in range(start, at))):
             return heading
     return None
-
-
-def _first(entry: tuple) -> int:
-    return entry[0]
 
 
 def _min_none(a: int | None, b: int | None) -> int | None:
