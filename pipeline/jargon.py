@@ -123,7 +123,7 @@ class JargonReader:
         lists to it and leave compiling to the caller (RulesModel shares one with the roles)."""
         self.categories: dict[str, str] = dict(lexicon.get("categories") or {})
         paragraph = lexicon.get("paragraph_reference") or {}
-        self.paragraph_re = re.compile(paragraph["pattern"], re.IGNORECASE)
+        self.paragraph_re = _with_first_character_check(re.compile(paragraph["pattern"], re.IGNORECASE))
         self.paragraph_plain: str | None = paragraph.get("plain")
         unknown = lexicon.get("unknown_abbreviation") or {}
         self.abbreviation_re = re.compile(unknown.get("pattern", r"^[A-ZÆØÅ]{3,6}$"))
@@ -249,9 +249,10 @@ class JargonReader:
         """"AKT-lærer", "SSP-mentor", "BUP-ambulatoriet": an in-house abbreviation inside a compound."""
         out = []
         lower_text = None
-        for i, feature in enumerate(features[0]):
-            head = feature[6]
-            if head is None or i in label_tokens or any(x <= i < y for x, y in taken):
+        per_token = features[0]
+        for i in [i for i, feature in enumerate(per_token) if feature[6] is not None]:
+            head = per_token[i][6]
+            if i in label_tokens or any(x <= i < y for x, y in taken):
                 continue
             entry = self.abbreviations.get(head)
             item = self._item(doc, text, i, i + 1, entry.group if entry else head,
@@ -281,8 +282,8 @@ class JargonReader:
     def _unknown_abbreviations(self, doc: Doc, features, label_tokens: set[int], taken: list[tuple[int, int]]) -> list[int]:
         per_token, starts = features
         out = []
-        for i, feature in enumerate(per_token):
-            if not feature[3] or i in label_tokens or any(x <= i < y for x, y in taken):
+        for i in [i for i, feature in enumerate(per_token) if feature[3]]:
+            if i in label_tokens or any(x <= i < y for x, y in taken):
                 continue
             if (i > 0 and doc[i - 1].text.endswith("[")) or (i + 1 < len(doc) and doc[i + 1].text.startswith("]")):
                 continue  # an anonymisation tag
@@ -363,9 +364,7 @@ class JargonReader:
         n = len(table.lowers)
         strings = doc.vocab.strings
         subjects = self._subject_ids
-        for i, lower_id in enumerate(table.lowers):
-            if lower_id not in subjects:
-                continue
+        for i in [i for i, lower_id in enumerate(table.lowers) if lower_id in subjects]:
             for j in range(i + 1, min(i + 5, n)):  # "der er d.d. foretaget": adverbs may sit between
                 lower = strings[table.lowers[j]]
                 if not any(ch.isalnum() for ch in lower):
@@ -423,6 +422,76 @@ def _is_passive_form(lower: str, lemma: str) -> bool:
     if lemma == lower or not lemma.endswith("e") or len(lower) < 5 or lemma in _AUXILIARY_LEMMAS:
         return False
     return lower.endswith("es") or lower.endswith("et") or (lower.endswith("t") and lemma.endswith("ætte"))
+
+
+def _with_first_character_check(pattern: re.Pattern) -> re.Pattern:
+    """The same pattern behind a look-ahead for the characters a match can start with.
+
+    A pattern that opens with optional words ("jf.", "servicelovens") makes the regex engine
+    try every alternative at every position of a note; one character-class test per position
+    rejects almost all of them first. The matches are the very same (the look-ahead only skips
+    positions where no match can start); a pattern whose first characters cannot be read off
+    (look-behinds, wildcards, classes like \\w, an empty match) is kept as it is."""
+    try:
+        from re import _parser as parser  # the parser `re` itself uses (Python 3.11+)
+
+        first, may_be_empty = _first_characters(list(parser.parse(pattern.pattern, pattern.flags)), parser)
+        if first is None or may_be_empty or not first:
+            return pattern
+        chars = "".join(re.escape(chr(c)) for c in sorted(first))
+        return re.compile(f"(?=[{chars}])(?:{pattern.pattern})", pattern.flags)
+    except Exception:  # an unusual pattern (or Python): correctness first
+        return pattern
+
+
+def _first_characters(items: list, parser) -> tuple[set[int] | None, bool]:
+    """(code points a match of the parsed sequence can start with, whether it can be empty);
+    None when that cannot be read off the parse."""
+    c = parser  # the opcode names live in the parser module's namespace
+    chars: set[int] = set()
+    for op, av in items:
+        if op is c.LITERAL:
+            return chars | {av}, False
+        if op is c.BRANCH:
+            empty = False
+            for branch in av[1]:
+                first, branch_empty = _first_characters(list(branch), parser)
+                if first is None:
+                    return None, False
+                chars |= first
+                empty = empty or branch_empty
+            if not empty:
+                return chars, False
+        elif op is c.SUBPATTERN:
+            _group, add_flags, del_flags, sub = av
+            if add_flags or del_flags:
+                return None, False
+            first, sub_empty = _first_characters(list(sub), parser)
+            if first is None:
+                return None, False
+            chars |= first
+            if not sub_empty:
+                return chars, False
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            low, _high, sub = av
+            first, sub_empty = _first_characters(list(sub), parser)
+            if first is None:
+                return None, False
+            chars |= first
+            if low > 0 and not sub_empty:
+                return chars, False
+        elif op is c.IN:
+            for item_op, item in av:
+                if item_op is c.LITERAL:
+                    chars.add(item)
+                elif item_op is c.RANGE and item[1] - item[0] < 256:
+                    chars.update(range(item[0], item[1] + 1))
+                else:
+                    return None, False
+            return chars, False
+        else:
+            return None, False
+    return chars, True
 
 
 def _normalise_text(text: str) -> str:

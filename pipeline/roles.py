@@ -422,10 +422,9 @@ class RuleRoleTagger:
         self._add_child_names(doc, hits, table)
         sentences = self._sentences(doc, text, table)
         bounds = [(s.start, s.end) for s in sentences]
-        sent_of = [0] * len(doc)
+        sent_of: list[int] = []  # token -> sentence index
         for s in sentences:
-            for i in range(s.start, s.end):
-                sent_of[i] = s.index
+            sent_of += [s.index] * (s.end - s.start)
 
         found: list[list[_Found]] = [[] for _ in sentences]
         seen: set[tuple[str, int, int]] = set()
@@ -567,6 +566,9 @@ class RuleRoleTagger:
 
     def _sentence_roles(self, doc: Doc, sent: _Sentence, found: list[_Found], cues: "_DocCues") -> SentenceRoles:
         res = self.resources
+        section = sent.section
+        if not found and section not in res.assessment_headings:  # most sentences: nothing to weigh
+            return SentenceRoles(index=sent.index, start=sent.start_char, end=sent.end_char, heading=sent.heading, section=section)
         roles: dict[str, RoleHit] = {}
         concerns: dict[str, RoleHit] = {}
 
@@ -598,7 +600,6 @@ class RuleRoleTagger:
                 keep(CONCERN, hit, concerns, item.concern_type)
             keep(rule.role, hit)
 
-        section = sent.section
         if section in res.assessment_headings:
             if sent.section_empty:
                 if sent.heading is not None:

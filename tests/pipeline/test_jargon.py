@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 
-from pipeline.jargon import CATEGORIES, LEXICON_PATH, JargonReader
+from pipeline.jargon import CATEGORIES, LEXICON_PATH, JargonReader, _with_first_character_check, read_lexicon
 from pipeline.role_patterns import PatternError
 from pipeline.text import get_nlp, lix
 
@@ -145,3 +147,21 @@ def test_two_entries_on_the_same_words_give_the_first_listed_every_run(nlp, firs
     }
     report = JargonReader(lexicon, nlp).read(nlp("Mødet blev foranlediget af skolens henvendelse."))
     assert [(item.text, item.plain) for item in report.items] == [("foranlediget", first)]
+
+
+@pytest.mark.parametrize("text", [
+    "Jf. servicelovens § 52, stk. 3, nr. 7 og barnets lov §§ 32-34 samt paragraf 11 a.",
+    "ifølge  \n SEL § 50 og i henhold til lov om social service § 52a, stk. 2",
+    "§§§ 1 § § 2, jævnfør 3 §12 PARAGRAF 4 stykke 5",
+    "Ingen henvisninger her, kun efter mødet i september.",
+])
+def test_the_paragraph_pattern_behind_its_first_character_check_finds_the_same_references(reader, text):
+    plain = re.compile(read_lexicon()["paragraph_reference"]["pattern"], re.IGNORECASE)
+    assert reader.paragraph_re.pattern != plain.pattern  # the check is in place for the shipped pattern
+    assert [m.span() for m in reader.paragraph_re.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+@pytest.mark.parametrize("pattern", [r"(?<!\d)§\s*\d+", r".§", r"\w+ §", r"(?:jf\.)?"])
+def test_a_pattern_whose_first_characters_cannot_be_read_is_kept_as_it_is(pattern):
+    compiled = re.compile(pattern, re.IGNORECASE)
+    assert _with_first_character_check(compiled) is compiled
