@@ -82,14 +82,9 @@ def errors_path_for(output: str | Path) -> Path:
 
 # --- workers ------------------------------------------------------------------------------
 
+# The model a forked worker analyses with: the parent's, loaded once before the pool starts
+# (workers inherit it with the process image instead of loading it again each).
 _worker_model = None
-
-
-def _init_worker(model_spec: str) -> None:
-    global _worker_model
-    from models import load
-
-    _worker_model = load(model_spec)
 
 
 def _analyse_in_worker(notes: list[Note]) -> list[tuple[str, str, list[dict]] | tuple[str, str]]:
@@ -154,6 +149,7 @@ def scan(
     progress: bool | None = None,
 ) -> ScanSummary:
     """Scan archives into a flag file. Raises UsageError when the run cannot start."""
+    global _worker_model  # handed to forked workers, cleared when they stop
     from models import load
     from pipeline.cases import HandlingIndex, resolve_unhandled
 
@@ -199,8 +195,8 @@ def scan(
                     yield chunk, good
 
             if workers > 1:
-                ctx = multiprocessing.get_context("fork")
-                pool = ctx.Pool(workers, initializer=_init_worker, initargs=(model_spec,))
+                _worker_model = model
+                pool = multiprocessing.get_context("fork").Pool(workers)
                 jobs = chunk_jobs()
                 pending: list = []
 
@@ -258,6 +254,7 @@ def scan(
         if pool is not None:
             pool.close()
             pool.join()
+            _worker_model = None
         spill.close()
         os.unlink(spill.name)
     summary.seconds = time.perf_counter() - started
