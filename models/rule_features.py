@@ -56,23 +56,43 @@ def jargon_report(reading: NoteReading) -> JargonReport | None:
     return note.extra.get("jargon")
 
 
+_ROLE_INDEX = {role: i for i, role in enumerate(ROLES)}
+_TYPE_INDEX = {concern_type: i for i, concern_type in enumerate(CONCERN_TYPES)}
+
+
 def rule_features(reading: NoteReading) -> np.ndarray:
+    """The vector of `FEATURE_NAMES` for one reading, in one pass over its sentences' hits."""
     sentences = reading.sentences
     n = len(sentences)
-    out: list[float] = []
-    for role in ROLES:
-        out.append(max((s.score(role) for s in sentences), default=0.0))
-    for role in ROLES:
-        out.append(sum(1 for s in sentences if s.has(role, ROLE_MIN)) / n if n else 0.0)
-    for concern_type in CONCERN_TYPES:
-        out.append(max((h.score for s in sentences for h in s.concerns if h.concern_type == concern_type), default=0.0))
-    worry = any(s.has(CONCERN, ROLE_MIN) for s in sentences)
-    handled = any(s.has(HANDLING, ROLE_MIN) for s in sentences)
-    reasoned = any(
-        s.has(ASSESSMENT, ROLE_MIN) and any(o.has(REASON, ROLE_MIN) and abs(o.index - s.index) <= 1 for o in sentences)
-        for s in sentences
-    )
-    empty_section = any(s.roles.get(PLACEHOLDER) is not None and s.roles[PLACEHOLDER].rule == PLACEHOLDER_SECTION_RULE for s in sentences)
+    strongest = [0.0] * len(ROLES)  # scores lie in [0, 1]: a missing role counts as 0
+    carrying = [0] * len(ROLES)
+    concern = [0.0] * len(CONCERN_TYPES)
+    assessed: set[int] = set()
+    reasons: set[int] = set()
+    empty_section = False
+    for s in sentences:
+        for role, hit in s.roles.items():
+            i = _ROLE_INDEX.get(role)
+            if i is None:
+                continue
+            if hit.score > strongest[i]:
+                strongest[i] = hit.score
+            if hit.score >= ROLE_MIN:
+                carrying[i] += 1
+                if role == ASSESSMENT:
+                    assessed.add(s.index)
+                elif role == REASON:
+                    reasons.add(s.index)
+            if role == PLACEHOLDER and hit.rule == PLACEHOLDER_SECTION_RULE:
+                empty_section = True
+        for hit in s.concerns:
+            j = _TYPE_INDEX.get(hit.concern_type)
+            if j is not None and hit.score > concern[j]:
+                concern[j] = hit.score
+    out = strongest + [c / n if n else 0.0 for c in carrying] + concern
+    worry, handled = carrying[_ROLE_INDEX[CONCERN]] > 0, carrying[_ROLE_INDEX[HANDLING]] > 0
+    # an assessment with a reason in it or in a neighbouring sentence
+    reasoned = any(i - 1 in reasons or i in reasons or i + 1 in reasons for i in assessed)
     out += [float(worry and not handled), float(worry and handled), float(reasoned), float(empty_section), math.log1p(n) / 4]
     out += _jargon_features(reading)
     return np.asarray(out, dtype=np.float64)
