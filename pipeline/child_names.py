@@ -41,11 +41,11 @@ _POSSESSIVE = re.compile(r"^(?P<name>[A-ZÆØÅ][a-zæøåéü]+|[A-ZÆØÅ]{1,3
 
 
 def child_name_tokens(doc: Doc, parent_words: Iterable[str], orths: Sequence[int] | None = None,
-                      lowers: Sequence[int] | None = None) -> list[int]:
+                      lowers: Sequence[int] | None = None, lemmas: Sequence[int] | None = None) -> list[int]:
     """Token indices of every mention of a name this note marks as the child's.
 
-    `orths` and `lowers` (the doc's ORTH and LOWER ids, e.g. from a TokenTable) save reading
-    them from the doc again."""
+    `orths`, `lowers` and `lemmas` (the doc's ORTH, LOWER and LEMMA ids, e.g. from a
+    TokenTable) save reading them from the doc again."""
     flags = doc.to_array([IS_TITLE, IS_UPPER])
     candidates = numpy.flatnonzero(flags.any(axis=1)).tolist() if len(flags) else []
     if not candidates:
@@ -72,12 +72,15 @@ def child_name_tokens(doc: Doc, parent_words: Iterable[str], orths: Sequence[int
             continue
         if not _could_be_name(word):
             continue
-        after = [text(j) for j in range(i + 1, min(i + 5, n))]
-        if _age_follows(after) or _class_follows([a.lower() for a in after]):
+        # an age or a class can only follow after one of these words (_age_follows, _class_follows)
+        if text(i + 1) in _AGE_OPENERS or following in _CLASS_VERBS:
+            after = [text(j) for j in range(i + 1, min(i + 5, n))]
+            if _age_follows(after) or _class_follows([a.lower() for a in after]):
+                names.add(word.lower())
+                continue
+        if i > 0 and word.istitle() and (strings[lemmas[i - 1]] if lemmas is not None else doc[i - 1].lemma_) in CHILD_WORDS:
             names.add(word.lower())
-        elif i > 0 and word.istitle() and doc[i - 1].lemma_ in CHILD_WORDS:
-            names.add(word.lower())
-        elif _alone_talk(text(i - 2).lower(), text(i - 1).lower(), following):
+        elif following == "alene" and _alone_talk(text(i - 2).lower(), text(i - 1).lower(), following):
             names.add(word.lower())
     if not names:
         return []
@@ -94,6 +97,8 @@ def child_name_tokens(doc: Doc, parent_words: Iterable[str], orths: Sequence[int
 
 
 _APOSTROPHE_S = frozenset({"'s", "’s", "´s"})
+_AGE_OPENERS = frozenset({"(", ",", "er", "var", "som", "på"})
+_CLASS_VERBS = frozenset({"går", "gik"})
 
 
 @lru_cache(maxsize=16)

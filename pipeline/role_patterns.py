@@ -552,17 +552,28 @@ class PatternCompiler:
 
         return min((e.atom for e in pattern.elements), key=cost)
 
-    def match_doc(self, pattern: Pattern, hits: Hits, doc: Doc, sent_of: Sequence[int], bounds: Sequence[tuple[int, int]]) -> Iterator[tuple[int, PatternMatch]]:
+    def match_doc(self, pattern: Pattern, hits: Hits, doc: Doc, sent_of: Sequence[int], bounds: Sequence[tuple[int, int]]) -> list[tuple[int, PatternMatch]]:
         """Matches of `pattern` anywhere in the doc, each inside one sentence: (sentence index, match).
 
         Work is proportional to the hits of the pattern's first element, not to the doc's length.
         """
         if pattern.later_atoms and not pattern.later_atoms <= hits.keys():
-            return  # a word the pattern needs is not in the doc at all
+            return []  # a word the pattern needs is not in the doc at all
         first = hits.get(pattern.elements[0].atom)
         if not first:
-            return
+            return []
+        out: list[tuple[int, PatternMatch]] = []
+        elements = pattern.elements
         last_end = -1
+        if len(elements) == 1:  # one word list: each hit that overlaps no earlier match is one
+            for span in first:
+                if span[0] < last_end:
+                    continue
+                sent = sent_of[span[0]]
+                if span[1] <= bounds[sent][1]:
+                    last_end = span[1]
+                    out.append((sent, PatternMatch(pattern, (span,))))
+            return out
         for span in first:
             if span[0] < last_end:
                 continue
@@ -570,11 +581,11 @@ class PatternCompiler:
             end = bounds[sent][1]
             if span[1] > end:
                 continue
-            spans = self._extend(pattern.elements, 1, [span], hits, doc, end)
+            spans = self._extend(elements, 1, [span], hits, doc, end)
             if spans is not None:
                 last_end = spans[-1][1]
-                yield sent, PatternMatch(pattern, tuple(spans))
-
+                out.append((sent, PatternMatch(pattern, tuple(spans))))
+        return out
 
 
 def _frozen_trie(level: dict) -> dict[int, tuple]:

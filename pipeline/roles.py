@@ -461,7 +461,7 @@ class RuleRoleTagger:
         """Names this note marks as the child's read as @child (pipeline/child_names.py)."""
         if CHILD_LIST not in self.resources.compiler.lists:
             return
-        found = child_name_tokens(doc, self._parent_words, orths=table.orths, lowers=table.lowers)
+        found = child_name_tokens(doc, self._parent_words, orths=table.orths, lowers=table.lowers, lemmas=table.lemmas)
         if found:
             spans = set(hits.get(CHILD_LIST, ()))
             spans.update((i, i + 1) for i in found)
