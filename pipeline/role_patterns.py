@@ -249,29 +249,26 @@ class HitMap:
         self._direct = direct  # affix atom -> its spans
         self.table = table
         self._resolved: dict[str, list[tuple[int, int]]] = {}
-        self._keys: set[str] | None = None
+        phrase_atoms = compiler._phrase_atoms  # every caller asks which lists occur: found once
+        self._keys: set[str] = set(direct).union(*[phrase_atoms[p] for p in raw])
 
     @property
     def lowers(self) -> list[int]:
         return self.table.lowers
 
     def keys(self) -> set[str]:
-        keys = self._keys
-        if keys is None:
-            phrase_atoms = self._compiler._phrase_atoms
-            keys = self._keys = set(self._direct).union(*[phrase_atoms[p] for p in self._raw])
-        return keys
+        return self._keys
 
     def __iter__(self):
-        return iter(list(self.keys()))
+        return iter(list(self._keys))
 
     def __contains__(self, atom: object) -> bool:
-        return atom in self.keys()
+        return atom in self._keys
 
     def get(self, atom: str, default=None):
         spans = self._resolved.get(atom)
         if spans is None:
-            if atom not in self.keys():
+            if atom not in self._keys:
                 return default
             spans = self._resolved[atom] = self._resolve(atom)
         return spans if spans else default
@@ -279,7 +276,12 @@ class HitMap:
     def _resolve(self, atom: str) -> list[tuple[int, int]]:
         compiler, raw = self._compiler, self._raw
         phrases = compiler._atom_phrases.get(atom)
-        sources = [raw[phrase] for phrase in phrases & raw.keys()] if phrases else []
+        if not phrases:
+            sources = []
+        elif len(phrases) <= len(raw):
+            sources = [raw[phrase] for phrase in phrases if phrase in raw]
+        else:
+            sources = [spans for phrase, spans in raw.items() if phrase in phrases]
         direct = self._direct.get(atom)
         if direct is not None:
             sources.append(direct)
@@ -287,7 +289,7 @@ class HitMap:
             return []
         # one phrase's (or affix's) spans are already sorted and unique: found token by token
         spans = sources[0] if len(sources) == 1 else sorted(set().union(*sources))
-        if atom in compiler._excluded and "!" + atom in self.keys():
+        if atom in compiler._excluded and "!" + atom in self._keys:
             blocked = {i for a, b in self._resolve("!" + atom) for i in range(a, b)}
             spans = [h for h in spans if not any(i in blocked for i in range(h[0], h[1]))]
         return spans
@@ -300,7 +302,7 @@ class HitMap:
 
     def __setitem__(self, atom: str, spans) -> None:
         self._resolved[atom] = sorted(spans)
-        self.keys().add(atom)
+        self._keys.add(atom)
 
     def items(self):
         return ((atom, self.get(atom)) for atom in list(self.keys()) if self.get(atom))
