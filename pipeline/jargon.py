@@ -386,19 +386,18 @@ class JargonReader:
         per_token, starts = features
         passive_starts = sorted(p.start for p in report.passives)
         long_words = 0
-        bounds = list(zip(starts, starts[1:] + [len(doc)]))
-        for a, b in bounds:
+        for a, b in table.sentence_bounds:
             words = [f for f in per_token[a:b] if f[0]]
             if not words:
                 continue
             report.sentences += 1
             report.words += len(words)
-            long_words += sum(f[1] for f in words)
-            nominal = sum(f[2] for f in words)
+            long_words += len([1 for f in words if f[1]])
+            nominal = len([1 for f in words if f[2]])
             report.nominalisations += nominal
             start_char = table.starts[a]
             end_char = table.ends[b - 1]
-            passives = sum(1 for p in passive_starts if start_char <= p < end_char)
+            passives = len([1 for p in passive_starts if start_char <= p < end_char]) if passive_starts else 0
             report.dense_sentences.append(DenseSentence(start_char, end_char, len(words), nominal, passives))
         if report.words:
             report.lix = report.words / report.sentences + 100.0 * long_words / report.words
