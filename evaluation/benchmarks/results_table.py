@@ -36,6 +36,7 @@ def markdown_table(results: dict) -> str:
         "",
         f"Run {results['date']}: `journaltjek scan` with model {results['model']} on "
         f"{results['archives']}; load average {_load(results)}. "
+        f"{_total(results)}"
         f"Scan startup (interpreter, imports, model load, {results['startup_notes']} notes): {_startup(results)}. "
         f"Bare spaCy = `pipeline.text.get_nlp()` restricted to {' + '.join(results['bare_components'])}, "
         "one process, timed without reading the archive. notes/s and words/s are wall-clock, startup included. "
@@ -48,6 +49,11 @@ def markdown_table(results: dict) -> str:
     for row in results["rows"]:
         lines.append("| " + " | ".join(_cell(row, key, fmt) for key, _title, fmt in COLUMNS) + " |")
     return "\n".join(lines)
+
+
+def _total(results: dict) -> str:
+    total = results.get("total_s")
+    return "" if total is None else f"The whole run (archives, bare passes, every scan) took {total / 60:.1f} min. "
 
 
 def _startup(results: dict) -> str:

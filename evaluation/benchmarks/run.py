@@ -145,6 +145,7 @@ def _load_average() -> float:
 
 def run(args: argparse.Namespace) -> dict:
     load_start = _load_average()
+    run_started = time.perf_counter()
     args.workdir.mkdir(parents=True, exist_ok=True)
     if args.archive:
         archives = [(path, path.stem) for path in args.archive]
@@ -221,6 +222,7 @@ def run(args: argparse.Namespace) -> dict:
         "load_average": {"start": load_start, "end": _load_average()},
         "bare_components": list(bare_components),
         "rows": rows,
+        "total_s": time.perf_counter() - run_started,  # the whole run: archives, bare passes, every scan
     }
 
 

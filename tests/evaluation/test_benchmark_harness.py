@@ -96,6 +96,7 @@ def test_the_table_shows_one_row_per_scan_and_marks_failures():
         "startup_cpu_s": 1.5,
         "load_average": {"start": 0.5, "end": 1.0},
         "bare_components": ["tokenizer", "journal_sentencizer"],
+        "total_s": 150.0,
         "rows": [
             {"notes": 10000, "words": 1200000, "workers": 1, "status": "ok", "scan_s": 22.0, "scan_cpu_s": 21.5, "notes_per_s": 454.5,
              "words_per_s": 54545.0, "peak_rss_mib": 310.0, "bare_s": 8.0, "bare_cpu_s": 7.9, "ratio": 2.75, "ratio_cpu_net": 2.53},
@@ -110,6 +111,7 @@ def test_the_table_shows_one_row_per_scan_and_marks_failures():
     assert "| 10,000 | 1,200,000 | 1 | 22.0 | 21.5 | 454 | 54,545 | 310 | 8.0 | 7.9 | 2.8× | 2.5× |" in table
     assert "failed (exit 2)" in rows[2] and "0.1×" not in rows[2]
     assert "Test CPU" in table and "default@0.3.0" in table and "0.5 at start" in table
+    assert "The whole run (archives, bare passes, every scan) took 2.5 min." in table
 
 
 def test_a_failing_synth_command_says_how_to_go_on(tmp_path, monkeypatch):
@@ -144,6 +146,7 @@ def test_the_harness_runs_end_to_end_on_a_tiny_archive(tmp_path):
         assert row["notes_per_s"] > 0 and row["peak_rss_mib"] > 50 and row["ratio"] > 0
         assert row["scan_cpu_s"] > 0 and row["bare_cpu_s"] > 0
     assert results["startup_s"] > 0 and results["startup_cpu_s"] > 0
+    assert results["total_s"] > results["startup_s"] + sum(row["scan_s"] for row in results["rows"])
     table = results_md.read_text(encoding="utf-8")
     assert table.startswith("# Benchmarks") and "| 120 |" in table
     assert not list((tmp_path / "work").glob("flags_*"))  # scan outputs are cleaned up
