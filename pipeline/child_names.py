@@ -20,8 +20,7 @@ import re
 from functools import lru_cache
 from typing import Iterable, Sequence
 
-import numpy
-from spacy.attrs import IS_TITLE, IS_UPPER, LOWER, ORTH
+from spacy.attrs import LOWER, ORTH
 from spacy.tokens import Doc
 
 MAX_CHILD_AGE = 23  # aftercare reaches 23
@@ -46,31 +45,36 @@ def child_name_tokens(doc: Doc, parent_words: Iterable[str], orths: Sequence[int
 
     `orths`, `lowers` and `lemmas` (the doc's ORTH, LOWER and LEMMA ids, e.g. from a
     TokenTable) save reading them from the doc again."""
-    flags = doc.to_array([IS_TITLE, IS_UPPER])
-    candidates = numpy.flatnonzero(flags.any(axis=1)).tolist() if len(flags) else []
+    if orths is None:
+        orths = doc.to_array(ORTH).tolist() if len(doc) else []
+    words = _word_cache(doc.vocab)
+    candidates = _capitalised(doc.vocab, orths, words)
     if not candidates:
         return []
     parents = _lowered(parent_words) if isinstance(parent_words, frozenset) else frozenset(w.lower() for w in parent_words)
     strings = doc.vocab.strings
-    if orths is None:
-        orths = doc.to_array(ORTH).tolist()
     n = len(orths)
 
     def text(i: int) -> str:
         return strings[orths[i]] if 0 <= i < n else ""
 
+    def lower(i: int) -> str:
+        if not 0 <= i < n:
+            return ""
+        known = words.get(orths[i])
+        return known[1] if known else strings[orths[i]].lower()
+
     names: set[str] = set()
     for i in candidates:
-        word = text(i)
-        following = text(i + 1).lower()
-        possessive = _possessive_name(word)
+        word, word_lower, possessive, could_be_name = words[orths[i]]
+        following = lower(i + 1)
         if possessive and following in parents:
             names.add(possessive)
             continue
-        if following in _APOSTROPHE_S and text(i + 2).lower() in parents and _name_like(word):
-            names.add(word.lower())
+        if following in _APOSTROPHE_S and lower(i + 2) in parents and _name_like(word):
+            names.add(word_lower)
             continue
-        if not _could_be_name(word):
+        if not could_be_name:
             continue
         # an age or a class can only follow after one of these words (_age_follows, _class_follows)
         if text(i + 1) in _AGE_OPENERS or following in _CLASS_VERBS:
@@ -96,6 +100,37 @@ def child_name_tokens(doc: Doc, parent_words: Iterable[str], orths: Sequence[int
     return sorted(out)
 
 
+def _word_cache(vocab) -> dict:
+    """ORTH id -> (word, lower case, possessive name, could be a name) for the words seen in
+    title or upper case, and ORTH id -> False for the others (kept per vocab)."""
+    cache = _WORDS.get(vocab)
+    if cache is None or len(cache) > WORD_CACHE_LIMIT:
+        cache = _WORDS[vocab] = {}
+    return cache
+
+
+def _capitalised(vocab, orths: Sequence[int], cache: dict) -> list[int]:
+    """Indices of the tokens whose word is in title case or upper case (spaCy's IS_TITLE or
+    IS_UPPER), read from the per-word cache instead of a flag array per doc."""
+    out: list[int] = []
+    get = cache.get
+    for i, orth in enumerate(orths):
+        known = get(orth)
+        if known is None:
+            lexeme = vocab[orth]
+            if lexeme.is_title or lexeme.is_upper:
+                word = lexeme.orth_
+                known = (word, word.lower(), _possessive_name(word), _could_be_name(word))
+            else:
+                known = False
+            cache[orth] = known
+        if known:
+            out.append(i)
+    return out
+
+
+WORD_CACHE_LIMIT = 200_000
+_WORDS: dict = {}  # vocab -> _word_cache's table
 _APOSTROPHE_S = frozenset({"'s", "’s", "´s"})
 _AGE_OPENERS = frozenset({"(", ",", "er", "var", "som", "på"})
 _CLASS_VERBS = frozenset({"går", "gik"})
