@@ -27,6 +27,7 @@ language is in pipeline/role_patterns.py), compiles them once, and tags whole do
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -373,6 +374,7 @@ class RuleRoleTagger:
         for scope in resources.scopes:
             for role in scope.applies_to:
                 self._applies.setdefault(role, []).append(scope)
+        self._longest_placeholder = max((len(p) for p in resources.placeholders), default=0)
         parent_list = resources.compiler.lists.get(PARENT_LIST)
         self._parent_words = frozenset(
             p.lstrip("=").lower() for p in (parent_list.phrases if parent_list else ()) if " " not in p and "*" not in p
@@ -421,10 +423,10 @@ class RuleRoleTagger:
         table = hits.table if isinstance(hits, HitMap) else TokenTable(doc)
         self._add_child_names(doc, hits, table)
         sentences = self._sentences(doc, text, table)
-        bounds = [(s.start, s.end) for s in sentences]
+        bounds = table.sentence_bounds  # the sentences' (start, end), as _sentences read them
         sent_of: list[int] = []  # token -> sentence index
-        for s in sentences:
-            sent_of += [s.index] * (s.end - s.start)
+        for index, (a, b) in enumerate(bounds):
+            sent_of += [index] * (b - a)
 
         found: list[list[_Found]] = [[] for _ in sentences]
         seen: set[tuple[str, int, int]] = set()
@@ -485,16 +487,18 @@ class RuleRoleTagger:
                 out.append(_Sentence(i, a, b, starts[a], ends[b - 1], None, a, None, False))
             return out
 
-        longest = max((len(p) for p in res.placeholders), default=0)
+        longest = self._longest_placeholder
         heading_of_sentence: list[str | None] = []
         heading_ends: list[int] = []
+        positions = [at for at, _heading in headings]
         for a, b in bounds:
-            heading = _heading_of_tokens(doc, headings, a, b)
+            heading = _heading_of_tokens(text, table, headings, positions, a, b)
             heading_of_sentence.append(heading)
             end = a
             if heading is not None:
+                orths = table.orths
                 for j in range(a, b):
-                    if table.orths[j] == COLON_ID:
+                    if orths[j] == COLON_ID:
                         end = j + 1
                         break
             heading_ends.append(end)
@@ -517,20 +521,19 @@ class RuleRoleTagger:
             empty_section[i] = self._is_placeholder(content, longest)
         for i, (a, b) in enumerate(bounds):
             o = owners[i]
-            out.append(_Sentence(
-                index=i, start=a, end=b, start_char=table.starts[a], end_char=table.ends[b - 1],
-                heading=heading_of_sentence[i],
-                heading_end=heading_ends[i], section=heading_of_sentence[o] if o is not None else None,
-                section_empty=empty_section.get(o, False) if o is not None else False,
-            ))
+            if o is None:
+                out.append(_Sentence(i, a, b, starts[a], ends[b - 1], heading_of_sentence[i], heading_ends[i], None, False))
+            else:
+                out.append(_Sentence(i, a, b, starts[a], ends[b - 1], heading_of_sentence[i], heading_ends[i],
+                                     heading_of_sentence[o], empty_section.get(o, False)))
         return out
 
     def _is_placeholder(self, content: str, longest: int) -> bool:
         """"-", "se ovenfor", or a short line that only parks the case ("afventer politiet")."""
         res = self.resources
-        if len(content) <= longest + 8 and _normalise_placeholder(content) in res.placeholders:
-            return True
         normal = _normalise_placeholder(content)
+        if len(content) <= longest + 8 and normal in res.placeholders:
+            return True
         return len(normal.split()) <= res.placeholder_prefix_max_words and normal.startswith(res.placeholder_prefixes) if res.placeholder_prefixes else False
 
     def _conditions_hold(self, rule: RoleRule, hits, doc: Doc, sent: _Sentence) -> bool:
@@ -830,11 +833,19 @@ class _DocCues:
         return table
 
 
-def _heading_of_tokens(doc: Doc, headings: list[tuple[int, str]], start: int, end: int) -> str | None:
-    """pipeline.text.heading_of for the sentence of tokens [start, end), without a Span."""
-    for at, heading in headings:
-        if at == start or (start <= at < end and all(doc[j].is_space for j in range(start, at))):
-            return heading
+def _heading_of_tokens(text: str, table: TokenTable, headings: list[tuple[int, str]], positions: list[int],
+                       start: int, end: int) -> str | None:
+    """pipeline.text.heading_of for the sentence of tokens [start, end), without a Span.
+
+    The headings are in token order (`positions` holds their token indices): only the first
+    one inside the sentence can open it, as a later one has that one's words before it."""
+    k = bisect_left(positions, start)
+    if k == len(positions) or positions[k] >= end:
+        return None
+    at = positions[k]
+    starts, ends = table.starts, table.ends
+    if at == start or all(text[starts[j]:ends[j]].isspace() for j in range(start, at)):
+        return headings[k][1]
     return None
 
 
