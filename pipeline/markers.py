@@ -45,13 +45,19 @@ class NoteMarkers:
 
 def mark_note(text: str, sentences: Sequence[SentenceRoles], jargon: JargonReport, settings: Mapping[str, Any], thresholds: Mapping[str, float]) -> NoteMarkers:
     """Run the four markers over one note's roles."""
+    # A sentence without roles or concerns (a third of them) meets no marker's condition: each
+    # asks for a role or a concern at a score, so the markers read only the others. The one
+    # exception is a concern threshold of 0, which an unweighed sentence's worry (0.0) reaches.
+    weighed = [s for s in sentences if s.roles or s.concerns]
+    concern_cfg = settings[UNHANDLED_CONCERN]
     results = {
-        MISSING_ASSESSMENT: missing_assessment(text, sentences, settings[MISSING_ASSESSMENT], thresholds[MISSING_ASSESSMENT]),
-        MISSING_CHILD_CONVERSATION: missing_child_conversation(text, sentences, settings[MISSING_CHILD_CONVERSATION], thresholds[MISSING_CHILD_CONVERSATION]),
+        MISSING_ASSESSMENT: missing_assessment(text, weighed, settings[MISSING_ASSESSMENT], thresholds[MISSING_ASSESSMENT]),
+        MISSING_CHILD_CONVERSATION: missing_child_conversation(text, weighed, settings[MISSING_CHILD_CONVERSATION], thresholds[MISSING_CHILD_CONVERSATION]),
         AUTHORITY_JARGON: authority_jargon(text, jargon, settings[AUTHORITY_JARGON], thresholds[AUTHORITY_JARGON]),
-        UNHANDLED_CONCERN: unhandled_concern(text, sentences, settings[UNHANDLED_CONCERN], thresholds[UNHANDLED_CONCERN]),
+        UNHANDLED_CONCERN: unhandled_concern(text, weighed if concern_cfg["concern_min_score"] > 0 else sentences,
+                                             concern_cfg, thresholds[UNHANDLED_CONCERN]),
     }
-    return NoteMarkers(results, handling_evidence(text, sentences, settings[UNHANDLED_CONCERN]))
+    return NoteMarkers(results, handling_evidence(text, weighed, concern_cfg))
 
 
 # --- M1 missing_assessment --------------------------------------------------------------------

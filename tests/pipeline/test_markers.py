@@ -206,3 +206,25 @@ def test_concern_types_in_a_reason_come_once_each_in_the_guidelines_order(model)
     names = f"{CONCERN_TYPE_NAMES_DA[earlier]}, {CONCERN_TYPE_NAMES_DA[later]}"
     assert result.flag and result.evidence[0].reason == f"Bekymrende oplysning ({names}) uden registreret håndtering som underretning"
     assert result.concern_types == [earlier, later]
+
+
+def test_sentences_without_roles_change_no_marker_unless_any_worry_counts(model):
+    """mark_note skips sentences without roles, except for a concern threshold of 0, which a
+    sentence with no worry at all (strength 0.0) reaches."""
+    import copy
+
+    from pipeline.markers import mark_note
+    from pipeline.roles import SentenceRoles
+
+    text = "Pædagogen fortæller, at drengen har et stort blåt mærke ved øjet. Vi ses igen."
+    explanation = next(iter(model.explain_many([Note("n1", "c1", datetime(2024, 5, 6, 10, 0), text)])))
+    sentences = list(explanation.sentences)
+    plain = SentenceRoles(index=len(sentences), start=len(text) - 12, end=len(text))
+    settings = copy.deepcopy(model.settings)
+    with_plain = mark_note(text, sentences + [plain], explanation.jargon, settings, model.thresholds)
+    without = mark_note(text, sentences, explanation.jargon, settings, model.thresholds)
+    assert {m: r.to_dict() for m, r in with_plain.results.items()} == {m: r.to_dict() for m, r in without.results.items()}
+
+    settings[UNHANDLED_CONCERN]["concern_min_score"] = 0.0
+    zero = mark_note(text, sentences + [plain], explanation.jargon, settings, model.thresholds).results[UNHANDLED_CONCERN]
+    assert [e.text for e in zero.evidence] == [sentences[0].text(text), "Vi ses igen.", "Vi ses igen."]  # the last is `plain`
