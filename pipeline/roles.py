@@ -374,6 +374,10 @@ class RuleRoleTagger:
         for scope in resources.scopes:
             for role in scope.applies_to:
                 self._applies.setdefault(role, []).append(scope)
+        # rule -> the scopes that may take its matches, in file order (by id: a rule holds dicts)
+        self._rule_scopes: dict[int, list[ScopeRule]] = {
+            id(rule): self._scopes_for(rule) for rule in resources.rules
+        }
         self._longest_placeholder = max((len(p) for p in resources.placeholders), default=0)
         parent_list = resources.compiler.lists.get(PARENT_LIST)
         self._parent_words = frozenset(
@@ -635,13 +639,17 @@ class RuleRoleTagger:
             planned = self._future_date_after(doc, sent, match, cues)
             if planned is not None:
                 return DATED_PLAN_SCOPE, (planned,)
-        for scope in self._applies.get(rule.role, ()):
-            if rule.scopes is not None and scope.kind not in rule.scopes:
-                continue
+        scopes = self._rule_scopes.get(id(rule))
+        if scopes is None:  # a rule from outside the resources
+            scopes = self._scopes_for(rule)
+        for scope in scopes:
             cue_words = self._cue_reaching(doc, sent, scope, match, cues)
             if cue_words is not None:
                 return scope, cue_words
         return None
+
+    def _scopes_for(self, rule: RoleRule) -> list[ScopeRule]:
+        return [scope for scope in self._applies.get(rule.role, ()) if rule.scopes is None or scope.kind in rule.scopes]
 
     def _cue_reaching(self, doc: Doc, sent: _Sentence, scope: ScopeRule, match: PatternMatch, cues: "_DocCues"):
         res = self.resources
