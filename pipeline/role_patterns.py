@@ -500,53 +500,42 @@ class PatternCompiler:
         first = hits.get(pattern.elements[0].atom)
         if not first:
             return []
-        rest = self._later_hits(pattern.elements, hits)
-        if rest is None:
-            return []  # a later word list has no hit: nothing can match
-        lowers = _lowers_of(hits, doc) if rest else None
         out: list[PatternMatch] = []
         last_end = start
         for span in first:
             if span[0] < last_end or span[1] > end:
                 continue
-            spans = self._extend(rest, 0, [span], lowers, end)
+            spans = self._extend(pattern.elements, 1, [span], hits, doc, end)
             if spans is not None:
                 out.append(PatternMatch(pattern, tuple(spans)))
                 last_end = spans[-1][1]
         return out
 
-    @staticmethod
-    def _later_hits(elements, hits) -> list[tuple[Sequence[tuple[int, int]], int]] | None:
-        """(hits, max gap) of each element after the first, or None when one has no hit."""
-        rest = []
-        for element in elements[1:]:
-            candidates = hits.get(element.atom)
-            if not candidates:
-                return None
-            rest.append((candidates, element.max_gap))
-        return rest
-
-    def _extend(self, rest, k, spans, lowers, end):
-        """The spans of a match that continues `spans` with elements k.. of `rest` (their
-        hits and gaps) inside tokens [.., end), or None."""
-        if k == len(rest):
+    def _extend(self, elements, k, spans, hits, doc, end):
+        if k == len(elements):
             return spans
-        candidates, max_gap = rest[k]
+        element = elements[k]
         prev_end = spans[-1][1]
+        candidates = hits.get(element.atom)
+        if not candidates:
+            return None
         for i in range(bisect_left(candidates, (prev_end, -1)), len(candidates)):
             a, b = candidates[i]
-            if a - prev_end > max_gap or b > end:
+            if a - prev_end > element.max_gap or b > end:
                 break
-            if a > prev_end and self._crosses_barrier(lowers, prev_end, a):
+            if a > prev_end and self._crosses_barrier(hits, doc, prev_end, a):
                 break
-            found = self._extend(rest, k + 1, spans + [(a, b)], lowers, end)
+            found = self._extend(elements, k + 1, spans + [(a, b)], hits, doc, end)
             if found is not None:
                 return found
         return None
 
-    def _crosses_barrier(self, lowers: list[int], start: int, end: int) -> bool:
+    def _crosses_barrier(self, hits, doc: Doc, start: int, end: int) -> bool:
         """A gap stays inside its clause; a comma before a subordinate clause ("ikke ved, hvor
         han bor") does not end it."""
+        lowers = getattr(hits, "lowers", None)
+        if lowers is None:
+            lowers = doc.to_array(LOWER).tolist()
         barrier_ids, comma, continuing = self._barrier_ids, self._comma_id, self._continuing_ids
         for i in range(start, end):
             word = lowers[i]
@@ -587,10 +576,6 @@ class PatternCompiler:
                     last_end = span[1]
                     out.append((sent, PatternMatch(pattern, (span,))))
             return out
-        rest = self._later_hits(elements, hits)
-        if rest is None:
-            return out  # a later word list has no hit: nothing can match
-        lowers = _lowers_of(hits, doc)
         for span in first:
             if span[0] < last_end:
                 continue
@@ -598,17 +583,11 @@ class PatternCompiler:
             end = bounds[sent][1]
             if span[1] > end:
                 continue
-            spans = self._extend(rest, 0, [span], lowers, end)
+            spans = self._extend(elements, 1, [span], hits, doc, end)
             if spans is not None:
                 last_end = spans[-1][1]
                 out.append((sent, PatternMatch(pattern, tuple(spans))))
         return out
-
-
-def _lowers_of(hits, doc: Doc) -> list[int]:
-    """The doc's LOWER ids: from the hit map's token table, else read from the doc."""
-    lowers = getattr(hits, "lowers", None)
-    return lowers if lowers is not None else doc.to_array(LOWER).tolist()
 
 
 def _frozen_trie(level: dict) -> dict[int, tuple]:
