@@ -32,6 +32,7 @@ from evaluation.benchmarks.archives import (
     synthetic_archive,
 )
 from evaluation.benchmarks.bare_pass import time_bare_pass
+from evaluation.benchmarks.cli_args import positive_int_list
 from evaluation.benchmarks.machine import describe_machine
 from evaluation.benchmarks.process_monitor import Measurement, run_measured
 from evaluation.benchmarks.results_table import markdown_table
@@ -44,23 +45,13 @@ STARTUP_NOTES = 20
 RESULTS_PATH = Path(__file__).resolve().parent / "results.md"
 
 
-def _int_list(text: str) -> list[int]:
-    try:
-        values = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a comma-separated list of whole numbers") from None
-    if not values or any(v <= 0 for v in values):
-        raise argparse.ArgumentTypeError(f"'{text}' must list positive numbers")
-    return values
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m evaluation.benchmarks.run", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=_int_list, default=_int_list(os.environ.get("BENCH_SIZES") or DEFAULT_SIZES),
+    parser.add_argument("--sizes", type=positive_int_list, default=positive_int_list(os.environ.get("BENCH_SIZES") or DEFAULT_SIZES),
                         help=f"archive sizes in notes (default $BENCH_SIZES or {DEFAULT_SIZES})")
     parser.add_argument("--archive", action="append", type=Path, default=[], metavar="FILE",
                         help="benchmark this archive instead of synthetic ones (repeatable)")
-    parser.add_argument("--workers", type=_int_list, default=_int_list(DEFAULT_WORKERS), help=f"scan worker counts (default {DEFAULT_WORKERS})")
+    parser.add_argument("--workers", type=positive_int_list, default=positive_int_list(DEFAULT_WORKERS), help=f"scan worker counts (default {DEFAULT_WORKERS})")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"seed for journaltjek synth (default {DEFAULT_SEED})")
     parser.add_argument("--model", default="default", help="model to scan with (default: the shipped model)")
     parser.add_argument("--workdir", type=Path, default=Path("out/bench"), help="where archives and scan outputs go (default out/bench)")

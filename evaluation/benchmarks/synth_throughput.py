@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evaluation.benchmarks.archives import child_env, journaltjek_command
+from evaluation.benchmarks.cli_args import positive_int_list
 from evaluation.benchmarks.machine import describe_machine, machine_line
 from evaluation.benchmarks.process_monitor import Measurement, run_measured
 
@@ -45,16 +46,6 @@ class SynthRun:
     @property
     def mb_per_s(self) -> float:
         return self.file_bytes / 1e6 / self.measurement.seconds
-
-
-def _int_list(text: str) -> list[int]:
-    try:
-        values = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
-    if not values or any(v <= 0 for v in values):
-        raise argparse.ArgumentTypeError(f"expected positive integers, got {text!r}")
-    return values
 
 
 def time_synth(notes: int, workers: int, fmt: str, seed: int, folder: Path) -> SynthRun:
@@ -91,8 +82,8 @@ def markdown_table(runs: list[SynthRun]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evaluation.benchmarks.synth_throughput", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=_int_list, default=[100_000, 1_000_000], help="notes per run, comma-separated (default 100000,1000000)")
-    parser.add_argument("--workers", type=_int_list, default=[1, 2], help="worker counts, comma-separated (default 1,2)")
+    parser.add_argument("--sizes", type=positive_int_list, default=[100_000, 1_000_000], help="notes per run, comma-separated (default 100000,1000000)")
+    parser.add_argument("--workers", type=positive_int_list, default=[1, 2], help="worker counts, comma-separated (default 1,2)")
     parser.add_argument("--formats", default=",".join(FORMATS), help="jsonl, csv or both (default both)")
     parser.add_argument("--seed", type=int, default=1, help="seed for journaltjek synth (default 1)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per configuration; the best is kept (default 1)")
