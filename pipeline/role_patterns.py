@@ -324,7 +324,6 @@ class PatternCompiler:
         self.lists: dict[str, WordList] = {}
         self.patterns: dict[str, Pattern] = {}
         self._affixes: list[tuple[str, Affix]] = []
-        self._excludes: dict[str, str] = {}  # exclusion key -> atom it cancels
         self._excluded: set[str] = set()  # atoms with an exclusion list
         self._affix_index = AffixIndex(())
         self._phrase_atoms: list[frozenset[str]] = []
@@ -395,7 +394,6 @@ class PatternCompiler:
                     plain[name].append(phrase)
             if word_list.exclude:
                 key = "!" + name
-                self._excludes[key] = name
                 self._excluded.add(name)
                 for phrase in word_list.exclude:
                     affix = parse_affix(phrase)

@@ -27,7 +27,6 @@ language is in pipeline/role_patterns.py), compiles them once, and tags whole do
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -42,6 +41,7 @@ from spacy.tokens import Doc
 from pipeline.child_names import child_name_tokens
 from pipeline.role_patterns import HitMap, Pattern, PatternCompiler, PatternError, PatternMatch, TokenTable
 from pipeline.schema import CONCERN_TYPES
+from pipeline.text import heading_opening
 
 CONCERN = "CONCERN"
 WORRY = "WORRY"
@@ -496,7 +496,7 @@ class RuleRoleTagger:
         heading_ends: list[int] = []
         positions = [at for at, _heading in headings]
         for a, b in bounds:
-            heading = _heading_of_tokens(text, table, headings, positions, a, b)
+            heading = heading_opening(headings, a, b, lambda j: text[starts[j]:ends[j]].isspace(), positions)
             heading_of_sentence.append(heading)
             end = a
             if heading is not None:
@@ -839,22 +839,6 @@ class _DocCues:
                 if span is not None and int(m.group(0)) < self.note_year:
                     slot_of(sent_of[span.start])[2].append((span.start, span.end, window))
         return table
-
-
-def _heading_of_tokens(text: str, table: TokenTable, headings: list[tuple[int, str]], positions: list[int],
-                       start: int, end: int) -> str | None:
-    """pipeline.text.heading_of for the sentence of tokens [start, end), without a Span.
-
-    The headings are in token order (`positions` holds their token indices): only the first
-    one inside the sentence can open it, as a later one has that one's words before it."""
-    k = bisect_left(positions, start)
-    if k == len(positions) or positions[k] >= end:
-        return None
-    at = positions[k]
-    starts, ends = table.starts, table.ends
-    if at == start or all(text[starts[j]:ends[j]].isspace() for j in range(start, at)):
-        return headings[k][1]
-    return None
 
 
 def _min_none(a: int | None, b: int | None) -> int | None:

@@ -18,8 +18,9 @@ treats each of those the way a caseworker means them:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
-from typing import Iterable
+from typing import Callable, Iterable, Sequence
 
 import numpy
 import spacy
@@ -279,9 +280,25 @@ def split_only(texts: Iterable[str], batch_size: int = 256) -> Iterable[Doc]:
 
 def heading_of(sent: Span) -> str | None:
     """The lower-cased template heading this sentence starts with (`"vurdering"`), if any."""
-    for start, heading in sent.doc._.headings or ():
-        if start == sent.start or (sent.start <= start < sent.end and all(t.is_space for t in sent.doc[sent.start:start])):
-            return heading
+    doc = sent.doc
+    return heading_opening(doc._.headings or [], sent.start, sent.end, lambda i: doc[i].is_space)
+
+
+def heading_opening(headings: Sequence[tuple[int, str]], start: int, end: int, is_space: Callable[[int], bool],
+                    positions: Sequence[int] | None = None) -> str | None:
+    """The heading that opens the tokens [start, end): one at `start`, or after space tokens only.
+
+    `headings` are (token index, heading) in token order, as the splitter records them;
+    `positions` (their token indices) may be passed when asked for many sentences. Only the first
+    heading inside the range can open it: a later one has that one's words before it."""
+    if positions is None:
+        positions = [at for at, _heading in headings]
+    k = bisect_left(positions, start)
+    if k == len(positions) or positions[k] >= end:
+        return None
+    at = positions[k]
+    if at == start or all(is_space(i) for i in range(start, at)):
+        return headings[k][1]
     return None
 
 
