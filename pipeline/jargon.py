@@ -124,6 +124,11 @@ class JargonReader:
         self.categories: dict[str, str] = dict(lexicon.get("categories") or {})
         paragraph = lexicon.get("paragraph_reference") or {}
         self.paragraph_re = _with_first_character_check(re.compile(paragraph["pattern"], re.IGNORECASE))
+        anchors = paragraph.get("anchors") or []
+        anchors = [str(a) for a in ([anchors] if isinstance(anchors, str) else anchors) if str(a)]
+        self.paragraph_anchor_re = re.compile("|".join(map(re.escape, anchors)), re.IGNORECASE) if anchors else None
+        self._paragraph_anchors_lower = tuple(a.lower() for a in anchors)
+        self.paragraph_lead_chars = int(paragraph.get("lead_chars", 100))
         self.paragraph_plain: str | None = paragraph.get("plain")
         unknown = lexicon.get("unknown_abbreviation") or {}
         self.abbreviation_re = re.compile(unknown.get("pattern", r"^[A-ZÆØÅ]{3,6}$"))
@@ -339,12 +344,37 @@ class JargonReader:
 
     def _paragraph_references(self, doc: Doc, text: str) -> list[tuple[int, int]]:
         out = []
-        if "§" not in text and "paragraf" not in text.lower():
-            return out
-        for m in self.paragraph_re.finditer(text):
-            span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+        for start, end in self.paragraph_matches(text):
+            span = doc.char_span(start, end, alignment_mode="expand")
             if span is not None and len(span):
                 out.append((span.start, span.end))
+        return out
+
+    def paragraph_matches(self, text: str) -> list[tuple[int, int]]:
+        """Character spans of the § references, as `paragraph_re.finditer` finds them.
+
+        With anchors configured the pattern is searched only from `lead_chars` before each
+        anchor that no earlier reference took: a reference holds an anchor, and no other
+        place can start one (the regex engine would otherwise try the pattern's leading
+        words at every letter of the note)."""
+        anchors = self.paragraph_anchor_re
+        if anchors is None:
+            return [m.span() for m in self.paragraph_re.finditer(text)]
+        lower = text.lower()
+        if not any(a in lower for a in self._paragraph_anchors_lower):
+            return []  # most notes: no anchor, no reference
+        out: list[tuple[int, int]] = []
+        pos = 0
+        search, lead = self.paragraph_re.search, self.paragraph_lead_chars
+        for anchor in anchors.finditer(text):
+            at = anchor.start()
+            if at < pos:
+                continue  # inside the last reference
+            m = search(text, max(pos, at - lead))
+            if m is None:
+                break  # none from here on
+            out.append(m.span())
+            pos = max(m.end(), m.start() + 1)
         return out
 
     def _heading_label_tokens(self, doc: Doc, table: TokenTable) -> set[int]:

@@ -30,7 +30,7 @@ import re
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 import numpy
 from spacy.attrs import IDX, LEMMA, LENGTH, LOWER, ORTH, SENT_START
@@ -158,9 +158,9 @@ class Pattern:
     later_atoms: frozenset[str] = frozenset()  # the atoms after the first: all must occur in a doc
 
 
-@dataclass(frozen=True, slots=True)
-class PatternMatch:
-    """Token spans (doc indices, end exclusive) of each element of one pattern match."""
+class PatternMatch(NamedTuple):
+    """Token spans (doc indices, end exclusive) of each element of one pattern match
+    (immutable; a named tuple, as a frozen dataclass costs several times as much to build)."""
 
     pattern: Pattern
     spans: tuple[tuple[int, int], ...]

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import yaml
 from spacy.language import Language
@@ -70,12 +70,12 @@ PLACEHOLDER_SECTION_RULE = "placeholder.assessment_section"  # the rule id of an
 YEAR_RE = re.compile(r"(?<![\d/.-])(?:19[5-9]\d|20\d\d)(?![\d/-])")
 
 
-@dataclass(frozen=True, slots=True)
-class RoleHit:
+class RoleHit(NamedTuple):
     """One role on one sentence: how sure (0..1), the words that show it, and for CONCERN its type.
 
     `start`/`end` are character offsets of the matched words in the note; `rule` names the
-    pattern (text-free, for error analysis).
+    pattern (text-free, for error analysis). Immutable; a named tuple because a note makes
+    dozens of them and a frozen dataclass costs four times as much to build.
     """
 
     score: float

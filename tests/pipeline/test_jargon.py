@@ -161,6 +161,27 @@ def test_the_paragraph_pattern_behind_its_first_character_check_finds_the_same_r
     assert [m.span() for m in reader.paragraph_re.finditer(text)] == [m.span() for m in plain.finditer(text)]
 
 
+@pytest.mark.parametrize("text", [
+    "Jf. servicelovens § 52, stk. 3, nr. 7 og barnets lov §§ 32-34 samt paragraf 11 a.",
+    "ifølge  \n SEL § 50 og i henhold til lov om social service § 52a, stk. 2",
+    "§§§ 1 § § 2, jævnfør 3 §12 PARAGRAF 4 stykke 5",
+    "Et § uden tal, derefter § 5 og til sidst Paragraf 7.",
+    "Mor er orienteret. " * 12 + "Sagen behandles efter barnets lov § 20.",
+    "Ingen henvisninger her, kun efter mødet i september.",
+    "",
+])
+def test_searching_only_around_the_anchors_finds_what_the_whole_text_search_finds(reader, text):
+    assert reader.paragraph_anchor_re is not None  # the shipped lexicon names its anchors
+    assert reader.paragraph_matches(text) == [m.span() for m in reader.paragraph_re.finditer(text)]
+
+
+def test_a_paragraph_pattern_without_anchors_is_searched_over_the_whole_text(nlp):
+    lexicon = {"paragraph_reference": {"pattern": r"stk\.\s*\d+"}, "entries": [{"term": "bevilling", "category": "administrative_word"}]}
+    reader = JargonReader(lexicon, nlp)
+    assert reader.paragraph_anchor_re is None
+    assert reader.paragraph_matches("jf. stk. 3 og stk. 4") == [(4, 10), (14, 20)]
+
+
 @pytest.mark.parametrize("pattern", [r"(?<!\d)§\s*\d+", r".§", r"\w+ §", r"(?:jf\.)?"])
 def test_a_pattern_whose_first_characters_cannot_be_read_is_kept_as_it_is(pattern):
     compiled = re.compile(pattern, re.IGNORECASE)
