@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -201,7 +202,7 @@ class JargonReader:
                 if entry.category == "abbreviation" and entry.term.isupper() and not strings[orths[a]].isupper():
                     continue  # "SP" is an abbreviation, "sp" is not
                 candidates.append((a, b, entry))
-        lower_text = _normalise_text(text) if candidates else ""
+        lower_text = None  # the normalised text, made when an entry with a full form needs it
         taken: list[tuple[int, int]] = []
         order = self.entry_order
         # longest term wins; on the same words the entry listed first in the lexicon (never the set
@@ -211,8 +212,10 @@ class JargonReader:
                 continue
             taken.append((a, b))
             item = self._item(doc, text, a, b, entry.group, entry.category, entry.plain, entry.weight, hits, table)
-            if entry.full and _normalise_text(entry.full) in lower_text:
-                item = _explained(item)
+            if entry.full:
+                lower_text = lower_text or _normalise_text(text)
+                if _normalise_text(entry.full) in lower_text:
+                    item = _explained(item)
             if entry.category == "impersonal_passive":
                 report.passives.append(item)
             else:
@@ -416,19 +419,21 @@ class JargonReader:
         per_token, starts = features
         passive_starts = sorted(p.start for p in report.passives)
         long_words = 0
+        # a long word and a nominalisation are words (letters): counted over all tokens
         for a, b in table.sentence_bounds:
-            words = [f for f in per_token[a:b] if f[0]]
+            tokens = per_token[a:b]
+            words = sum(map(_IS_WORD, tokens))
             if not words:
                 continue
             report.sentences += 1
-            report.words += len(words)
-            long_words += len([1 for f in words if f[1]])
-            nominal = len([1 for f in words if f[2]])
+            report.words += words
+            long_words += sum(map(_IS_LONG, tokens))
+            nominal = sum(map(_IS_NOMINAL, tokens))
             report.nominalisations += nominal
             start_char = table.starts[a]
             end_char = table.ends[b - 1]
             passives = len([1 for p in passive_starts if start_char <= p < end_char]) if passive_starts else 0
-            report.dense_sentences.append(DenseSentence(start_char, end_char, len(words), nominal, passives))
+            report.dense_sentences.append(DenseSentence(start_char, end_char, words, nominal, passives))
         if report.words:
             report.lix = report.words / report.sentences + 100.0 * long_words / report.words
 
@@ -438,6 +443,7 @@ class JargonReader:
         return lower.endswith(self.nominal_suffixes)
 
 
+_IS_WORD, _IS_LONG, _IS_NOMINAL = itemgetter(0), itemgetter(1), itemgetter(2)  # fields of _word_features
 _OPEN_ID, _CLOSE_ID, _COLON_ID = get_string_id("("), get_string_id(")"), get_string_id(":")
 _JOINER_IDS = frozenset(get_string_id(w) for w in (",", "(", "–", "-", "—"))  # may sit between a term and "dvs."
 _PARAGRAPH_LEAD = re.compile(r"^(jf\.|jfr\.|jvf\.|jævnfør|iht\.|i henhold til|i medfør af|efter|ifølge|if\.)\s+")

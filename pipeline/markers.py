@@ -170,7 +170,7 @@ def _negated_contact(s: SentenceRoles) -> bool:
 def authority_jargon(text: str, report: JargonReport, cfg: Mapping[str, Any], threshold: float) -> MarkerResult:
     """A parent could not follow the note: two or more unexplained items, or dense style."""
     unexplained = report.unexplained
-    weight = report.unexplained_weight
+    weight = sum(item.weight for item in unexplained)  # report.unexplained_weight, without a second pass
     items_score = weight / (weight + cfg["min_items"]) if weight else 0.0
     dense_score = _dense_score(report, cfg)
     score = max(items_score, dense_score)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from operator import add
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Mapping, NamedTuple, Sequence
@@ -57,6 +58,7 @@ hende ham dem os jer også men så når hvis efter fra ved over under meget godt
 # Words that open a subordinate clause: a comma before one does not end the clause for a gap.
 SUBORDINATORS: frozenset[str] = frozenset({"at", "om", "hvor", "hvordan", "hvorfor", "hvem", "hvad", "hvis", "som", "der", "når", "fordi", "idet"})
 
+SHORT_LIST = 4  # a word list with at most this many phrases is resolved phrase by phrase
 AFFIX_CACHE_LIMIT = 400_000  # distinct word forms remembered before the cache is cleared
 
 
@@ -164,48 +166,30 @@ class PatternMatch(NamedTuple):
 
     pattern: Pattern
     spans: tuple[tuple[int, int], ...]
+    start: int  # spans[0][0], the first token
+    end: int  # spans[-1][1], after the last token
 
-    @property
-    def start(self) -> int:
-        return self.spans[0][0]
-
-    @property
-    def end(self) -> int:
-        return self.spans[-1][1]
-
-    def words(self, doc: Doc, text: str | None = None, table: "TokenTable | None" = None) -> list[str]:
-        """The matched words as written; pass the doc's text (and token table) to save spaCy
-        re-joining the text and building Token objects."""
-        if text is None:
-            return [doc[a:b].text for a, b in self.spans]
-        if table is None:
-            table = TokenTable(doc)
-        return [text[table.starts[a]:table.ends[b - 1]] for a, b in self.spans]
-
-    def char_span(self, doc: Doc, table: "TokenTable | None" = None) -> tuple[int, int]:
-        if table is not None:
-            return table.starts[self.start], table.ends[self.end - 1]
-        return doc[self.start].idx, doc[self.end - 1].idx + len(doc[self.end - 1].text)
+    def words(self, doc: Doc) -> list[str]:
+        """The matched words as written, one string per element."""
+        return [doc[a:b].text for a, b in self.spans]
 
 
 class TokenTable:
     """A doc's tokens as plain lists (LOWER and ORTH ids, character offsets): spaCy builds a
     Token object on every `doc[i]`, which costs more than the rule logic around it."""
 
-    __slots__ = ("lowers", "orths", "lemmas", "starts", "ends", "_doc", "_bounds")
+    __slots__ = ("lowers", "orths", "lemmas", "starts", "ends", "_sent_starts", "_bounds")
 
     def __init__(self, doc: Doc):
-        self._doc = doc
         self._bounds: list[tuple[int, int]] | None = None
         if not len(doc):
             self.lowers = self.orths = self.lemmas = self.starts = self.ends = []
+            self._bounds = []
             return
-        table = doc.to_array([LOWER, ORTH, LEMMA, IDX, LENGTH])
-        self.lowers = table[:, 0].tolist()
-        self.orths = table[:, 1].tolist()
-        self.lemmas = table[:, 2].tolist()
-        self.starts = table[:, 3].tolist()
-        self.ends = (table[:, 3] + table[:, 4]).tolist()
+        table = doc.to_array(_TABLE_ATTRS)  # one read of the doc, one conversion to lists
+        self.lowers, self.orths, self.lemmas, self.starts, lengths = table[:, :5].T.tolist()
+        self.ends = list(map(add, self.starts, lengths))
+        self._sent_starts = table[:, 5]
 
     def span_chars(self, start: int, end: int) -> tuple[int, int]:
         """Character offsets of tokens [start, end) (trailing whitespace excluded)."""
@@ -213,22 +197,29 @@ class TokenTable:
 
     @property
     def sentence_bounds(self) -> list[tuple[int, int]]:
-        """(start, end) token indices of the doc's sentences, read once."""
+        """(start, end) token indices of the doc's sentences, made once."""
         if self._bounds is None:
-            self._bounds = sentence_bounds(self._doc)
+            self._bounds = _bounds_of(self._sent_starts)
         return self._bounds
+
+
+_TABLE_ATTRS = [LOWER, ORTH, LEMMA, IDX, LENGTH, SENT_START]
 
 
 def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     """(start, end) token indices of the doc's sentences, from the SENT_START array in one
     read (doc.sents walks every token in Python)."""
-    n = len(doc)
-    if n == 0:
+    if len(doc) == 0:
         return []
-    starts = numpy.flatnonzero(doc.to_array(SENT_START) == 1).tolist()
+    return _bounds_of(doc.to_array(SENT_START))
+
+
+def _bounds_of(sent_starts: numpy.ndarray) -> list[tuple[int, int]]:
+    """Sentence (start, end) pairs from a doc's SENT_START values (1 opens a sentence)."""
+    starts = numpy.flatnonzero(sent_starts == 1).tolist()
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
-    return list(zip(starts, starts[1:] + [n]))
+    return list(zip(starts, starts[1:] + [len(sent_starts)]))
 
 
 class HitMap:
@@ -240,7 +231,7 @@ class HitMap:
     what the patterns need.
     """
 
-    __slots__ = ("table", "_raw", "_direct", "_compiler", "_resolved", "_keys")
+    __slots__ = ("table", "_raw", "_direct", "_compiler", "_resolved", "_keys", "_long_lists")
 
     def __init__(self, compiler: "PatternCompiler", raw: dict[int, list[tuple[int, int]]],
                  direct: dict[str, list[tuple[int, int]]], table: TokenTable):
@@ -249,6 +240,7 @@ class HitMap:
         self._direct = direct  # affix atom -> its spans
         self.table = table
         self._resolved: dict[str, list[tuple[int, int]]] = {}
+        self._long_lists: dict[str, list[list[tuple[int, int]]]] | None = None
         phrase_atoms = compiler._phrase_atoms  # every caller asks which lists occur: found once
         self._keys: set[str] = set(direct).union(*[phrase_atoms[p] for p in raw])
 
@@ -278,10 +270,12 @@ class HitMap:
         phrases = compiler._atom_phrases.get(atom)
         if not phrases:
             sources = []
-        elif len(phrases) <= len(raw):
+        elif len(phrases) <= SHORT_LIST:  # most lists a pattern writes inline: a look-up per phrase
             sources = [raw[phrase] for phrase in phrases if phrase in raw]
-        else:
-            sources = [spans for phrase, spans in raw.items() if phrase in phrases]
+        else:  # a long list: its phrases' spans, filed for all long lists at the first ask
+            if self._long_lists is None:
+                self._long_lists = self._file_long_lists()
+            sources = list(self._long_lists.get(atom, ()))
         direct = self._direct.get(atom)
         if direct is not None:
             sources.append(direct)
@@ -293,6 +287,20 @@ class HitMap:
             blocked = {i for a, b in self._resolve("!" + atom) for i in range(a, b)}
             spans = [h for h in spans if not any(i in blocked for i in range(h[0], h[1]))]
         return spans
+
+    def _file_long_lists(self) -> dict[str, list[list[tuple[int, int]]]]:
+        """Long word list -> the spans of each of its phrases in the note, in one pass over
+        the note's phrases (cheaper than testing each list's many phrases one by one)."""
+        filed: dict[str, list[list[tuple[int, int]]]] = {}
+        long_lists_of = self._compiler._long_lists_of
+        for number, spans in self._raw.items():
+            for atom in long_lists_of[number]:
+                sources = filed.get(atom)
+                if sources is None:
+                    filed[atom] = [spans]
+                else:
+                    sources.append(spans)
+        return filed
 
     def __getitem__(self, atom: str) -> list[tuple[int, int]]:
         spans = self.get(atom)
@@ -327,6 +335,7 @@ class PatternCompiler:
         self._excluded: set[str] = set()  # atoms with an exclusion list
         self._affix_index = AffixIndex(())
         self._phrase_atoms: list[frozenset[str]] = []
+        self._long_lists_of: list[tuple[str, ...]] = []  # phrase number -> the long lists (> SHORT_LIST phrases) that hold it
         self._atom_phrases: dict[str, set[int]] = {}
         self._lemma_index: dict[int, tuple] = {}  # phrase tries by LEMMA id and by LOWER id (`=form`)
         self._lower_index: dict[int, tuple] = {}
@@ -441,6 +450,7 @@ class PatternCompiler:
             node[0] = number
         # plain sets: `set & dict.keys()` walks the smaller side, a frozenset always walks itself
         self._atom_phrases = dict(atom_phrases)
+        self._long_lists_of = [tuple(sorted(a for a in atoms if len(atom_phrases[a]) > SHORT_LIST)) for atoms in self._phrase_atoms]
         self._lemma_index, self._lower_index = _frozen_trie(tries["lemma"]), _frozen_trie(tries["lower"])
         self._compiled = True
         return self
@@ -475,20 +485,20 @@ class PatternCompiler:
             _phrase_hits(lowers, self._lower_index, raw)
             index = self._affix_index
             if index:
-                cache = index._cache
-                strings = doc.vocab.strings
-                for i, lower_id in enumerate(lowers):
-                    atoms = cache.get(lower_id)
-                    if atoms is None:
-                        atoms = index.atoms(lower_id, strings[lower_id])
-                    if atoms:
-                        span = (i, i + 1)
-                        for atom in atoms:
-                            spans = direct.get(atom)
-                            if spans is None:
-                                direct[atom] = [span]
-                            else:
-                                spans.append(span)
+                get = index._cache.get
+                per_token = [get(lower_id) for lower_id in lowers]  # a word's affix atoms, cached per word
+                if None in per_token:
+                    strings = doc.vocab.strings
+                    per_token = [index.atoms(lower_id, strings[lower_id]) if atoms is None else atoms
+                                 for lower_id, atoms in zip(lowers, per_token)]
+                for i in [i for i, atoms in enumerate(per_token) if atoms]:
+                    span = (i, i + 1)
+                    for atom in per_token[i]:
+                        spans = direct.get(atom)
+                        if spans is None:
+                            direct[atom] = [span]
+                        else:
+                            spans.append(span)
         return HitMap(self, raw, direct, table)
 
     def match(self, pattern: Pattern, hits: Hits, doc: Doc, start: int, end: int) -> list[PatternMatch]:
@@ -500,40 +510,45 @@ class PatternCompiler:
             return []
         out: list[PatternMatch] = []
         last_end = start
+        lowers = _lowers(hits, doc) if len(pattern.elements) > 1 else None
         for span in first:
             if span[0] < last_end or span[1] > end:
                 continue
-            spans = self._extend(pattern.elements, 1, [span], hits, doc, end)
+            if lowers is None:
+                out.append(PatternMatch(pattern, (span,), span[0], span[1]))
+                last_end = span[1]
+                continue
+            spans = self._extend(pattern.elements, 1, [span], hits, lowers, end)
             if spans is not None:
-                out.append(PatternMatch(pattern, tuple(spans)))
+                out.append(PatternMatch(pattern, tuple(spans), span[0], spans[-1][1]))
                 last_end = spans[-1][1]
         return out
 
-    def _extend(self, elements, k, spans, hits, doc, end):
-        if k == len(elements):
-            return spans
+    def _extend(self, elements, k, spans, hits, lowers, end):
+        """The first way to match elements[k:] after `spans` within tokens [.., end), or None."""
         element = elements[k]
         prev_end = spans[-1][1]
         candidates = hits.get(element.atom)
         if not candidates:
             return None
+        last = k + 1 == len(elements)
+        max_gap = element.max_gap
         for i in range(bisect_left(candidates, (prev_end, -1)), len(candidates)):
             a, b = candidates[i]
-            if a - prev_end > element.max_gap or b > end:
+            if a - prev_end > max_gap or b > end:
                 break
-            if a > prev_end and self._crosses_barrier(hits, doc, prev_end, a):
+            if a > prev_end and self._crosses_barrier(lowers, prev_end, a):
                 break
-            found = self._extend(elements, k + 1, spans + [(a, b)], hits, doc, end)
+            if last:
+                return spans + [(a, b)]
+            found = self._extend(elements, k + 1, spans + [(a, b)], hits, lowers, end)
             if found is not None:
                 return found
         return None
 
-    def _crosses_barrier(self, hits, doc: Doc, start: int, end: int) -> bool:
+    def _crosses_barrier(self, lowers: Sequence[int], start: int, end: int) -> bool:
         """A gap stays inside its clause; a comma before a subordinate clause ("ikke ved, hvor
         han bor") does not end it."""
-        lowers = getattr(hits, "lowers", None)
-        if lowers is None:
-            lowers = doc.to_array(LOWER).tolist()
         barrier_ids, comma, continuing = self._barrier_ids, self._comma_id, self._continuing_ids
         for i in range(start, end):
             word = lowers[i]
@@ -572,8 +587,9 @@ class PatternCompiler:
                 sent = sent_of[span[0]]
                 if span[1] <= bounds[sent][1]:
                     last_end = span[1]
-                    out.append((sent, PatternMatch(pattern, (span,))))
+                    out.append((sent, PatternMatch(pattern, (span,), span[0], span[1])))
             return out
+        lowers = _lowers(hits, doc)
         for span in first:
             if span[0] < last_end:
                 continue
@@ -581,11 +597,19 @@ class PatternCompiler:
             end = bounds[sent][1]
             if span[1] > end:
                 continue
-            spans = self._extend(elements, 1, [span], hits, doc, end)
+            spans = self._extend(elements, 1, [span], hits, lowers, end)
             if spans is not None:
                 last_end = spans[-1][1]
-                out.append((sent, PatternMatch(pattern, tuple(spans))))
+                out.append((sent, PatternMatch(pattern, tuple(spans), span[0], last_end)))
         return out
+
+
+def _lowers(hits: Hits, doc: Doc) -> list[int]:
+    """The doc's LOWER ids: from the hit map's token table, or read from the doc."""
+    lowers = getattr(hits, "lowers", None)
+    if lowers is None:
+        lowers = doc.to_array(LOWER).tolist() if len(doc) else []
+    return lowers
 
 
 def _frozen_trie(level: dict) -> dict[int, tuple]:

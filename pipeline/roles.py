@@ -593,10 +593,11 @@ class RuleRoleTagger:
                 _min_none(best.start, other.start), _max_none(best.end, other.end),
             )
 
+        starts, ends, text = cues.table.starts, cues.table.ends, cues.text
         for item in found:
             rule, match = item.rule, item.match
-            start, end = match.char_span(doc, cues.table)
-            words = tuple(match.words(doc, cues.text, cues.table))
+            start, end = starts[match.start], ends[match.end - 1]
+            words = tuple([text[starts[a]:ends[b - 1]] for a, b in match.spans])  # as written
             scoped = self._scope_of(doc, sent, rule, match, cues)
             if scoped is not None:
                 scope, cue_words = scoped
