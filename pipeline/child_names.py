@@ -112,21 +112,18 @@ def _word_cache(vocab) -> dict:
 def _capitalised(vocab, orths: Sequence[int], cache: dict) -> list[int]:
     """Indices of the tokens whose word is in title case or upper case (spaCy's IS_TITLE or
     IS_UPPER), read from the per-word cache instead of a flag array per doc."""
-    out: list[int] = []
     get = cache.get
-    for i, orth in enumerate(orths):
-        known = get(orth)
-        if known is None:
+    per_token = [get(orth) for orth in orths]
+    if None in per_token:  # words not seen before: read once, then cached
+        for orth in {orth for orth, known in zip(orths, per_token) if known is None}:
             lexeme = vocab[orth]
             if lexeme.is_title or lexeme.is_upper:
                 word = lexeme.orth_
-                known = (word, word.lower(), _possessive_name(word), _could_be_name(word))
+                cache[orth] = (word, word.lower(), _possessive_name(word), _could_be_name(word))
             else:
-                known = False
-            cache[orth] = known
-        if known:
-            out.append(i)
-    return out
+                cache[orth] = False
+        per_token = [get(orth) for orth in orths]
+    return [i for i, known in enumerate(per_token) if known]
 
 
 WORD_CACHE_LIMIT = 200_000

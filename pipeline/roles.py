@@ -27,6 +27,7 @@ language is in pipeline/role_patterns.py), compiles them once, and tags whole do
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -426,11 +427,11 @@ class RuleRoleTagger:
             text = doc.text
         table = hits.table if isinstance(hits, HitMap) else TokenTable(doc)
         self._add_child_names(doc, hits, table)
-        sentences = self._sentences(doc, text, table)
-        bounds = table.sentence_bounds  # the sentences' (start, end), as _sentences read them
+        bounds = table.sentence_bounds  # the sentences' (start, end)
         sent_of: list[int] = []  # token -> sentence index
         for index, (a, b) in enumerate(bounds):
             sent_of += [index] * (b - a)
+        sentences = self._sentences(doc, text, table, sent_of)
 
         found: list[list[_Found]] = [[] for _ in sentences]
         seen: set[tuple[str, int, int]] = set()
@@ -475,7 +476,7 @@ class RuleRoleTagger:
 
     # -- sentences and sections --
 
-    def _sentences(self, doc: Doc, text: str, table: TokenTable) -> list[_Sentence]:
+    def _sentences(self, doc: Doc, text: str, table: TokenTable, sent_of: list[int]) -> list[_Sentence]:
         """The doc's sentences with their template heading and section.
 
         Built from the SENT_START array (doc.sents walks every token in Python). A section is
@@ -495,8 +496,13 @@ class RuleRoleTagger:
         heading_of_sentence: list[str | None] = []
         heading_ends: list[int] = []
         positions = [at for at, _heading in headings]
-        for a, b in bounds:
-            heading = heading_opening(headings, a, b, lambda j: text[starts[j]:ends[j]].isspace(), positions)
+        holding = {sent_of[at] for at in positions if at < len(sent_of)}  # sentences with a heading inside
+
+        def is_space(j: int) -> bool:
+            return text[starts[j]:ends[j]].isspace()
+
+        for i, (a, b) in enumerate(bounds):
+            heading = heading_opening(headings, a, b, is_space, positions) if i in holding else None
             heading_of_sentence.append(heading)
             end = a
             if heading is not None:
@@ -644,7 +650,12 @@ class RuleRoleTagger:
         if scopes is None:  # a rule from outside the resources
             scopes = self._scopes_for(rule)
         for scope in scopes:
-            cue_words = self._cue_reaching(doc, sent, scope, match, cues)
+            if sent.section in scope.headings:
+                return scope, (sent.section,)
+            here = cues.of(scope, sent.index)
+            if here is _NO_CUES:
+                continue  # most sentences: no cue of this scope at all
+            cue_words = self._cue_reaching(sent, scope, match, cues, here)
             if cue_words is not None:
                 return scope, cue_words
         return None
@@ -652,12 +663,12 @@ class RuleRoleTagger:
     def _scopes_for(self, rule: RoleRule) -> list[ScopeRule]:
         return [scope for scope in self._applies.get(rule.role, ()) if rule.scopes is None or scope.kind in rule.scopes]
 
-    def _cue_reaching(self, doc: Doc, sent: _Sentence, scope: ScopeRule, match: PatternMatch, cues: "_DocCues"):
+    def _cue_reaching(self, sent: _Sentence, scope: ScopeRule, match: PatternMatch, cues: "_DocCues", here: tuple):
+        """The words of the scope's first cue in the sentence (`here`: its cues, by direction)
+        that reaches the match, or None."""
         res = self.resources
         t_start, t_end = match.start, match.end
-        if sent.section in scope.headings:
-            return (sent.section,)
-        forward, backward, both, whole, breakers = cues.of(scope, sent.index)
+        forward, backward, both, whole, breakers = here
         if not (forward or backward or both or whole):
             return None
         terminators = scope.terminators if scope.terminators is not None else res.terminators
@@ -829,16 +840,19 @@ class _DocCues:
 
         for slot, window, sent, m in found:
             if slot <= 2:
-                if not any(ps == sent and m.start < p.end and p.start < m.end for ps, p in pseudo):
+                if not (pseudo and any(ps == sent and m.start < p.end and p.start < m.end for ps, p in pseudo)):
                     slot_of(sent)[slot].append((m.start, m.end, window))
             elif slot <= 4:
                 slot_of(sent)[slot].append((m.start, m.end))
         if scope.years_before_note and self.note_year:
             window = scope.both[0].window if scope.both else 12
+            starts, ends = self.table.starts, self.table.ends
             for m in YEAR_RE.finditer(self.text):
-                span = doc.char_span(m.start(), m.end())
-                if span is not None and int(m.group(0)) < self.note_year:
-                    slot_of(sent_of[span.start])[2].append((span.start, span.end, window))
+                if int(m.group(0)) >= self.note_year:
+                    continue
+                a, b = bisect_left(starts, m.start()), bisect_left(ends, m.end())
+                if a < len(starts) and starts[a] == m.start() and b < len(ends) and ends[b] == m.end():  # whole tokens
+                    slot_of(sent_of[a])[2].append((a, b + 1, window))
         return table
 
 
