@@ -20,7 +20,8 @@ import re
 from functools import lru_cache
 from typing import Iterable, Sequence
 
-from spacy.attrs import LOWER, ORTH
+from spacy.attrs import LEMMA, LOWER, ORTH
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 MAX_CHILD_AGE = 23  # aftercare reaches 23
@@ -52,39 +53,40 @@ def child_name_tokens(doc: Doc, parent_words: Iterable[str], orths: Sequence[int
     if not candidates:
         return []
     parents = _lowered(parent_words) if isinstance(parent_words, frozenset) else frozenset(w.lower() for w in parent_words)
+    parent_ids = _ids(parents)
+    if lowers is None:
+        lowers = doc.to_array(LOWER).tolist()
+    if lemmas is None:
+        lemmas = doc.to_array(LEMMA).tolist()
     strings = doc.vocab.strings
     n = len(orths)
 
     def text(i: int) -> str:
         return strings[orths[i]] if 0 <= i < n else ""
 
-    def lower(i: int) -> str:
-        if not 0 <= i < n:
-            return ""
-        known = words.get(orths[i])
-        return known[1] if known else strings[orths[i]].lower()
-
+    # the words around a candidate are compared as ids: LOWER for words, ORTH for the exact
+    # openers of an age, LEMMA for the child words
     names: set[str] = set()
     for i in candidates:
         word, word_lower, possessive, could_be_name = words[orths[i]]
-        following = lower(i + 1)
-        if possessive and following in parents:
+        following = lowers[i + 1] if i + 1 < n else 0
+        if possessive and following in parent_ids:
             names.add(possessive)
             continue
-        if following in _APOSTROPHE_S and lower(i + 2) in parents and _name_like(word):
+        if following in _APOSTROPHE_S_IDS and i + 2 < n and lowers[i + 2] in parent_ids and _name_like(word):
             names.add(word_lower)
             continue
         if not could_be_name:
             continue
         # an age or a class can only follow after one of these words (_age_follows, _class_follows)
-        if text(i + 1) in _AGE_OPENERS or following in _CLASS_VERBS:
+        if (i + 1 < n and orths[i + 1] in _AGE_OPENER_IDS) or following in _CLASS_VERB_IDS:
             after = [text(j) for j in range(i + 1, min(i + 5, n))]
             if _age_follows(after) or _class_follows([a.lower() for a in after]):
                 names.add(word.lower())
                 continue
-        if i > 0 and word.istitle() and (strings[lemmas[i - 1]] if lemmas is not None else doc[i - 1].lemma_) in CHILD_WORDS:
+        if i > 0 and word.istitle() and lemmas[i - 1] in _CHILD_WORD_IDS:
             names.add(word.lower())
-        elif following == "alene" and _alone_talk(text(i - 2).lower(), text(i - 1).lower(), following):
+        elif following == _ALONE_ID and _alone_talk(text(i - 2).lower(), text(i - 1).lower(), "alene"):
             names.add(word.lower())
     if not names:
         return []
@@ -94,8 +96,6 @@ def child_name_tokens(doc: Doc, parent_words: Iterable[str], orths: Sequence[int
             out.append(i)
     lower_ids = {strings[name] for name in names if name in strings}
     if lower_ids:  # a name written in lower case ("emil")
-        if lowers is None:
-            lowers = doc.to_array(LOWER).tolist()
         out.extend(i for i, lower in enumerate(lowers) if lower in lower_ids and i not in out)
     return sorted(out)
 
@@ -131,11 +131,21 @@ _WORDS: dict = {}  # vocab -> _word_cache's table
 _APOSTROPHE_S = frozenset({"'s", "’s", "´s"})
 _AGE_OPENERS = frozenset({"(", ",", "er", "var", "som", "på"})
 _CLASS_VERBS = frozenset({"går", "gik"})
+_APOSTROPHE_S_IDS = frozenset(get_string_id(w) for w in _APOSTROPHE_S)
+_AGE_OPENER_IDS = frozenset(get_string_id(w) for w in _AGE_OPENERS)
+_CLASS_VERB_IDS = frozenset(get_string_id(w) for w in _CLASS_VERBS)
+_CHILD_WORD_IDS = frozenset(get_string_id(w) for w in CHILD_WORDS)
+_ALONE_ID = get_string_id("alene")
 
 
 @lru_cache(maxsize=16)
 def _lowered(words: frozenset[str]) -> frozenset[str]:
     return frozenset(w.lower() for w in words)
+
+
+@lru_cache(maxsize=16)
+def _ids(words: frozenset[str]) -> frozenset[int]:
+    return frozenset(get_string_id(w) for w in words)
 
 
 @lru_cache(maxsize=65_536)

@@ -571,9 +571,8 @@ class PatternCompiler:
         """Matches of `pattern` anywhere in the doc, each inside one sentence: (sentence index, match).
 
         Work is proportional to the hits of the pattern's first element, not to the doc's length.
+        (A caller with many patterns first skips those whose `later_atoms` the doc lacks.)
         """
-        if pattern.later_atoms and not pattern.later_atoms <= hits.keys():
-            return []  # a word the pattern needs is not in the doc at all
         first = hits.get(pattern.elements[0].atom)
         if not first:
             return []

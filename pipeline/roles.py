@@ -719,7 +719,10 @@ class RuleRoleTagger:
         """A date after the note's own, close behind the words, in a sentence that reports
         nothing done: the step or conversation is planned ("Børnesamtale 3/4 i skolen")."""
         table, note_date = cues.table, cues.note_date
-        for j in range(match.end, min(match.end + 6, sent.end)):
+        last = min(match.end + 6, sent.end)
+        if last <= match.end or "/" not in cues.text[table.starts[match.end]:table.ends[last - 1]]:
+            return None  # most matches: no date behind the words
+        for j in range(match.end, last):
             if table.lowers[j - 1] in EFFECT_IDS:
                 continue  # "pr. 1/12", "til 31/12": a date of effect, not of a meeting
             word = cues.text[table.starts[j]:table.ends[j]]
