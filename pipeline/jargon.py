@@ -160,6 +160,7 @@ class JargonReader:
         self.entry_order = {e.key: i for i, e in enumerate(self.entries)}
         self._subject_ids = frozenset(get_string_id(w) for w in self.impersonal_subjects)
         self._feature_cache: dict[int, tuple] = {}
+        self._passive_forms: dict[tuple[int, int], tuple[bool, bool]] = {}
         compiler.add_list(WHITELIST, lexicon.get("whitelist") or ["underretning"])
         compiler.add_list(EXPLAIN_AFTER, lexicon.get("explanation_after") or ["dvs."])
         compiler.add_list(EXPLAIN_BEFORE, lexicon.get("explanation_before") or ["det vi kalder"])
@@ -394,17 +395,25 @@ class JargonReader:
     def _generic_passives(self, doc: Doc, text: str, table: TokenTable, known: list[tuple[int, int]]) -> list[JargonItem]:
         """Impersonal passives the lexicon does not list: "det/der (er|blev) <verb>-es/-et"."""
         out = []
-        n = len(table.lowers)
+        lowers, lemmas = table.lowers, table.lemmas
+        n = len(lowers)
         strings = doc.vocab.strings
         subjects = self._subject_ids
-        for i in [i for i, lower_id in enumerate(table.lowers) if lower_id in subjects]:
+        forms = self._passive_forms
+        if len(forms) > FEATURE_CACHE_LIMIT:
+            forms.clear()
+        for i in [i for i, lower_id in enumerate(lowers) if lower_id in subjects]:
             for j in range(i + 1, min(i + 5, n)):  # "der er d.d. foretaget": adverbs may sit between
-                lower = strings[table.lowers[j]]
-                if not any(ch.isalnum() for ch in lower):
+                key = (lowers[j], lemmas[j])
+                form = forms.get(key)  # (is a word, is a passive form), per word form and lemma
+                if form is None:
+                    lower = strings[key[0]]
+                    form = forms[key] = (any(ch.isalnum() for ch in lower), _is_passive_form(lower, strings[key[1]]))
+                if not form[0]:
                     break
-                lemma = strings[table.lemmas[j]]
-                if not _is_passive_form(lower, lemma):
+                if not form[1]:
                     continue
+                lemma = strings[key[1]]
                 start, end = table.starts[i], table.ends[j]
                 if not any(a <= start < b or a < end <= b for a, b in known):
                     out.append(JargonItem(
