@@ -112,6 +112,20 @@ def test_every_phrase_starting_at_a_word_is_found_also_nested_ones_and_one_endin
     assert not c.find_hits(nlp("Hun har blå")).get("bruise")
 
 
+def test_a_long_word_list_finds_what_its_phrases_find_one_by_one(nlp):
+    phrases = ["slå", "=råbte", "true med", "vold", "*vold", "kaste", "slå fast"]
+    lists = {f"p{i}": [phrase] for i, phrase in enumerate(phrases)}
+    lists["long"] = [f"@p{i}" for i in range(len(phrases))]
+    lists["long_but"] = ([f"@p{i}" for i in range(len(phrases) - 1)], ["slå fast"])
+    compiler = compiled(nlp, lists, {})
+    doc = nlp("Far slog og råbte. Han truede med vold, og det blev slået fast, at partnervolden stoppede. Han slog igen.")
+    hits = compiler.find_hits(doc)
+    one_by_one = sorted({span for i in range(len(phrases)) for span in hits.get(f"p{i}", ())})
+    assert len(lists["long"]) > 4 and len(one_by_one) >= 6  # a long list, several of its phrases in the note
+    assert hits.get("long") == one_by_one
+    assert [doc[a:b].text for a, b in hits.get("long_but")] == ["slog", "råbte", "truede med", "vold", "partnervolden", "slog"]
+
+
 def test_bad_patterns_are_refused_with_their_name(nlp):
     compiler = PatternCompiler()
     with pytest.raises(PatternError, match="'p1'.*@nowhere"):
