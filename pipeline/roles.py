@@ -76,7 +76,7 @@ class RoleHit(NamedTuple):
 
     `start`/`end` are character offsets of the matched words in the note; `rule` names the
     pattern (text-free, for error analysis). Immutable; a named tuple because a note makes
-    dozens of them and a frozen dataclass costs four times as much to build.
+    dozens of them and a frozen dataclass costs about three times as much to build.
     """
 
     score: float
