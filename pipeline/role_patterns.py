@@ -31,7 +31,7 @@ from bisect import bisect_left
 from operator import add
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Mapping, NamedTuple, Sequence
+from typing import Iterable, Mapping, NamedTuple, Sequence
 
 import numpy
 from spacy.attrs import IDX, LEMMA, LENGTH, LOWER, ORTH, SENT_START

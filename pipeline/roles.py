@@ -482,7 +482,6 @@ class RuleRoleTagger:
         Built from the SENT_START array (doc.sents walks every token in Python). A section is
         empty when its whole content, heading excluded, is a placeholder ("Vurdering: -").
         """
-        res = self.resources
         bounds = table.sentence_bounds
         out: list[_Sentence] = []
         headings = doc._.headings
